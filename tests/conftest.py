@@ -1,0 +1,60 @@
+"""Shared test set-up.
+
+- Tests report headline numbers with `record_property("summary", ...)`; the lines are printed at
+  the end of the run (this works across pytest-xdist workers).
+- `built_site` builds the site once per run (strictly, notebooks executed) into a temporary folder
+  shared by all xdist workers.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "summary"
+    ]
+    if lines:
+        terminalreporter.section("verified")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, worker_id):
+    """Path of the built site. The first worker builds; the others wait for it."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    site, log = shared / "site", shared / "site-build.log"
+    with FileLock(str(shared / "site.lock")):
+        if not (site / "index.html").exists() and not log.exists():
+            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+            build = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(site)],
+                cwd=ROOT, env=env, capture_output=True, text=True,
+            )
+            log.write_text(build.stdout + build.stderr)
+    if not (site / "index.html").exists():
+        pytest.fail(f"mkdocs build --strict failed:\n{log.read_text()[-6000:]}")
+    return site
+
+
+def site_pages(site):
+    """Every HTML page of a built site except the 404 page, as (url path, file)."""
+    for path in sorted(site.rglob("index.html")):
+        if "assets" in path.relative_to(site).parts:
+            continue
+        folder = path.parent.relative_to(site).as_posix()
+        yield ("" if folder == "." else folder + "/"), path
