@@ -51,10 +51,18 @@ def built_site(tmp_path_factory, worker_id):
     return site
 
 
+def only_pages(url_paths):
+    """While writing a page: ONLY_PAGES=upsampling/,shapes/ limits the site tests to those pages."""
+    prefixes = [p for p in os.environ.get("ONLY_PAGES", "").split(",") if p]
+    return [u for u in url_paths if not prefixes or any(u.startswith(p) for p in prefixes)]
+
+
 def site_pages(site):
     """Every HTML page of a built site except the 404 page, as (url path, file)."""
+    pages = {}
     for path in sorted(site.rglob("index.html")):
         if "assets" in path.relative_to(site).parts:
             continue
         folder = path.parent.relative_to(site).as_posix()
-        yield ("" if folder == "." else folder + "/"), path
+        pages["" if folder == "." else folder + "/"] = path
+    return [(url, pages[url]) for url in only_pages(list(pages))]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import only_pages
 from tests.site_server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +28,7 @@ def page_urls():
         yield "".join(part + "/" for part in parts)
 
 
-PAGES = list(page_urls())
+PAGES = only_pages(list(page_urls()))
 
 
 @pytest.fixture(scope="module")
