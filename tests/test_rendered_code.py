@@ -5,6 +5,7 @@ run in a fresh interpreter in an empty folder. A block that starts with `# conti
 above` runs together with the blocks before it; a block that starts with `# not run: <reason>` is
 counted as skipped. Notebooks are executed by the build itself (see test_notebooks.py).
 """
+import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -85,6 +86,8 @@ def test_every_python_block_on_the_site_runs(built_site, record_property):
         failures = [f for f in pool.map(run_chain, runnable) if f]
     executed = sum(len(chain) for chain in runnable)
     line = f"{len(python)} Python blocks on the site, {executed} executed, {len(skipped)} skipped"
+    if os.environ.get("ONLY_PAGES"):
+        line += f" (only pages {os.environ['ONLY_PAGES']})"
     print(line)
     record_property("summary", line)
     assert python, "no Python block found on the built site"
