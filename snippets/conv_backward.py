@@ -41,13 +41,13 @@ except ModuleNotFoundError:
 def grad_input(grad_out, w, input_hw, stride, padding, dilation):
     """dL/dx: every pixel of dL/dy sends its gradient back through the kernel to the input
     pixels it was computed from. That is a transposed convolution with the same weights."""
-    (k_h, k_w), (o_h, o_w) = w.shape[2:], grad_out.shape[2:]
     # The transposed convolution's natural size can fall short of x: when the stride skipped
     # the last rows (columns) of the padded input, no output pixel saw them. output_padding
     # adds them back (their gradient is zero) so that dL/dx has exactly x's shape.
-    output_padding = tuple(
-        input_hw[a] - ((o - 1) * stride[a] - 2 * padding[a] + dilation[a] * (k - 1) + 1)
-        for a, (o, k) in enumerate([(o_h, k_h), (o_w, k_w)]))  # x's size minus the natural size
+    output_padding = []
+    for i, o, k, s, p, d in zip(input_hw, grad_out.shape[2:], w.shape[2:], stride, padding, dilation):
+        natural = (o - 1) * s - 2 * p + d * (k - 1) + 1  # the transposed convolution's own size
+        output_padding.append(i - natural)  # the rows the stride skipped: 0 <= i - natural < s
     return conv_transpose2d(grad_out, w, stride=stride, padding=padding,
                             output_padding=output_padding, dilation=dilation)
 # --8<-- [end:grad_input]

@@ -12,7 +12,8 @@ from tests.conftest import only_pages
 from tests.site_server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's Chromium by default; CHROMIUM_PATH points elsewhere (e.g. Chrome on GitHub's runners).
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
