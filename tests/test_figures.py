@@ -1,0 +1,274 @@
+"""generators/figures.py: every figure is well-formed, deterministic, states the sizes that
+snippets.shapes computes, shows the numbers snippets.conv_numpy and snippets.checkerboard compute,
+keeps its text readable in both colour schemes, and rejects bad parameters naming them."""
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generators import figures
+from generators.generated_content import DIRECTIVE, generate
+from snippets.checkerboard import overlap_count, overlap_count_2d, resize_conv_overlap_2d, stacked_overlap
+from snippets.conv_numpy import conv2d, conv_transpose2d
+from snippets.shapes import conv_output_size, conv_transpose_output_size
+
+ROOT = Path(__file__).resolve().parents[1]
+SVG = "{http://www.w3.org/2000/svg}"
+CSS = ROOT / "docs" / "assets" / "css" / "figures.css"
+ANIMATIONS_PAGE = ROOT / "docs" / "interactive" / "animations.md"
+
+CALLS = [
+    ("conv_diagram", dict(i=4, k=3)),
+    ("conv_diagram", dict(i=5, k=3, s=2, p=1, values=True)),
+    ("conv_diagram", dict(i=7, k=3, d=2)),
+    ("transposed_diagram", dict(i=2, k=3)),
+    ("transposed_diagram", dict(i=3, k=3, s=2, p=1, output_padding=1, values=True)),
+    ("transposed_diagram", dict(i=3, k=3, d=2, values=True)),
+    ("stamps_diagram", dict(i=4, k=3, s=2)),
+    ("stamps_diagram", dict(i=(2, 3), k=3, s=2)),
+    ("overlap_map", dict(k=3, s=2)),
+    ("overlap_map", dict(k=3, s=2, n=3, depth=2)),
+    ("overlap_map", dict(k=1, s=2, n=4)),
+    ("resize_conv_map", dict(k=3, s=2)),
+    ("resize_conv_map", dict(k=3, s=2, mode="bilinear")),
+    ("animation", dict(op="conv", i=6, k=3, s=2, p=1)),
+    ("animation", dict(op="transposed", i=3, k=3, s=2, p=1, output_padding=1)),
+]
+
+
+def draw(name, kwargs):
+    return getattr(figures, name)(**kwargs)
+
+
+def parse(html):
+    return ET.fromstring(html)  # raises on anything that is not well-formed XML
+
+
+def texts(element, cls=None):
+    """The text of every <text> under element (inside groups of class cls, if given)."""
+    scope = element.iter() if cls is None else (
+        e for g in element.iter(f"{SVG}g") if cls in g.get("class", "").split() for e in g.iter())
+    return [e.text for e in scope if e.tag == f"{SVG}text"]
+
+
+def grid_cells(element, cls):
+    (grid,) = [g for g in element.iter(f"{SVG}g") if g.get("class") == cls]
+    return [r.get("class") for r in grid.iter(f"{SVG}rect")]
+
+
+@pytest.mark.parametrize("name, kwargs", CALLS, ids=lambda v: v if isinstance(v, str) else repr(v))
+def test_figure_is_accessible_wellformed_and_deterministic(name, kwargs):
+    html = draw(name, kwargs)
+    assert html == draw(name, kwargs)
+    assert "\n\n" not in html  # one raw HTML block for Markdown
+    fig = parse(html)
+    assert fig.tag == "figure" and fig.find("figcaption") is not None
+    svg = fig.find(f"{SVG}svg")
+    assert svg.get("role") == "img"
+    labelled_by = svg.get("aria-labelledby").split()
+    ids = {e.get("id"): e for e in svg.iter() if e.get("id")}
+    assert [ids[i].tag for i in labelled_by] == [f"{SVG}title", f"{SVG}desc"]
+    assert all(ids[i].text for i in labelled_by)
+    # colours come from figures.css classes only, so both schemes are styled there
+    assert not re.search(r'fill="#|stroke="#|style=', html)
+
+
+def test_figures_are_the_same_in_a_fresh_process():
+    """Two builds give identical HTML: no dependence on hash seeds or on what ran before."""
+    script = ("import json, sys; from tests.test_figures import CALLS, draw; "
+              "json.dump([draw(n, k) for n, k in CALLS], sys.stdout)")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True)
+    assert json.loads(result.stdout) == [draw(n, k) for n, k in CALLS]
+
+
+@pytest.mark.parametrize("i, k, s, p, d", [(4, 3, 1, 0, 1), (5, 4, 1, 2, 1), (5, 3, 2, 1, 1), (6, 3, 2, 1, 1),
+                                           (7, 3, 1, 0, 2), (6, 2, 3, 2, 2), (1, 1, 1, 0, 1)])
+def test_conv_diagram_sizes_and_values(i, k, s, p, d):
+    o = conv_output_size(i, k, s, p, d)
+    fig = parse(figures.conv_diagram(i, k, s=s, p=p, d=d, values=True))
+    labels = texts(fig)
+    assert f"input i = {i}" in labels and f"output o = {o}" in labels
+    assert grid_cells(fig, "cf-grid-in").count("cf-in") == i * i
+    assert len(grid_cells(fig, "cf-grid-in")) == (i + 2 * p) ** 2
+    assert len(grid_cells(fig, "cf-grid-out")) == o * o
+    x, w = figures.example_input(i), figures.example_kernel(k)
+    y = conv2d(x[None, None], w[None, None], stride=s, padding=p, dilation=d)[0, 0]
+    assert [float(v) for v in texts(fig, "cf-v-out")] == y.ravel().tolist()
+    assert [float(v) for v in texts(fig, "cf-v-in")] == x.ravel().tolist()
+    assert f"o = {o}" in ET.tostring(fig.find("figcaption"), encoding="unicode")
+
+
+@pytest.mark.parametrize("i, k, s, p, d, a", [(2, 3, 1, 0, 1, 0), (6, 4, 1, 2, 1, 0), (2, 3, 2, 0, 1, 0),
+                                              (3, 3, 2, 1, 1, 1), (3, 3, 1, 0, 2, 0), (2, 2, 3, 1, 1, 2)])
+def test_transposed_diagram_sizes_values_and_both_parameter_sets(i, k, s, p, d, a):
+    o = conv_transpose_output_size(i, k, s, p, d, a)
+    q = d * (k - 1) - p
+    stretched = (i - 1) * s + 1
+    fig = parse(figures.transposed_diagram(i, k, s=s, p=p, d=d, output_padding=a, values=True))
+    labels = texts(fig)
+    assert f"input i′ = {i}" in labels and f"output o′ = {o}" in labels
+    cells = grid_cells(fig, "cf-grid-in")
+    assert len(cells) == (stretched + 2 * q + a) ** 2
+    assert cells.count("cf-in") == i * i
+    assert cells.count("cf-zero") == stretched ** 2 - i * i  # s - 1 zeros between pixels
+    x, w = figures.example_input(i), figures.example_kernel(k)
+    y = conv_transpose2d(x[None, None], w[None, None], stride=s, padding=p, output_padding=a, dilation=d)[0, 0]
+    assert [float(v) for v in texts(fig, "cf-v-out")] == y.ravel().tolist()
+    # the kernel is drawn rotated: its weights in reading order are w[::-1, ::-1]
+    weights = [float(t.lstrip("×")) for t in texts(fig, "cf-kernel")]
+    assert weights == w[::-1, ::-1].ravel().tolist()
+    caption = ET.tostring(fig.find("figcaption"), encoding="unicode", method="text")
+    assert f"i′ = {i}, k′ = {k}, s′ = {s}, p′ = {p}" in caption
+    assert f"s′ − 1 = {s - 1} zero" in caption
+    assert re.search(rf"(k′ − p′ − 1|d′\(k′ − 1\) − p′) = {q}\b", caption)
+    assert f"convolution i = {o}, k = {k}, s = {s}, p = {p}" in caption
+    assert conv_output_size(o, k, s, p, d) == i  # ...which the caption says maps o back to i
+    assert caption.rstrip().endswith(f"→ o = {i}.")
+
+
+@pytest.mark.parametrize("i, k, s", [(4, 3, 2), (3, 4, 2), (5, 2, 3), (3, 5, 2)])
+def test_stamps_diagram_counts(i, k, s):
+    fig = parse(figures.stamps_diagram(i, k, s))
+    assert f"output o = {conv_transpose_output_size(i, k, s)}" in texts(fig)
+    assert [int(v) for v in texts(fig, "cf-heat-v")] == overlap_count(k, s, i).tolist()
+    fig2 = parse(figures.stamps_diagram((i, i + 1), k, s))
+    expected = np.outer(overlap_count(k, s, i), overlap_count(k, s, i + 1))
+    assert [int(v) for v in texts(fig2, "cf-heat-v")] == expected.ravel().tolist()
+    assert len(grid_cells(fig2, "cf-grid-in")) == i * (i + 1)
+
+
+@pytest.mark.parametrize("k, s, n", [(3, 2, 6), (4, 2, 5), (5, 2, 4), (1, 2, 4), (3, 3, 3)])
+def test_overlap_map_numbers_equal_checkerboard(k, s, n):
+    fig = parse(figures.overlap_map(k, s, n=n))
+    expected = overlap_count_2d(k, s, n)
+    assert [int(v) for v in texts(fig, "cf-heat-v")] == expected.ravel().tolist()
+    assert f"output o = {len(expected)} × {len(expected)}" in texts(fig)
+
+
+@pytest.mark.parametrize("k, s, n, depth", [(3, 2, 3, 2), (4, 2, 3, 2), (3, 2, 2, 3)])
+def test_overlap_map_stacked(k, s, n, depth):
+    fig = parse(figures.overlap_map(k, s, n=n, depth=depth))
+    line, _ = stacked_overlap(k, s, n, depth)
+    assert [int(v) for v in texts(fig, "cf-heat-v")] == np.outer(line, line).astype(int).ravel().tolist()
+
+
+@pytest.mark.parametrize("k, s, n, mode", [(3, 2, 6, "nearest"), (3, 2, 6, "bilinear"), (4, 3, 4, "nearest")])
+def test_resize_conv_map_numbers(k, s, n, mode):
+    fig = parse(figures.resize_conv_map(k, s, n=n, mode=mode))
+    expected = resize_conv_overlap_2d(k, s, n, mode)
+    assert np.allclose([float(v) for v in texts(fig, "cf-heat-v")], expected.ravel(), atol=0.005)
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: figures.conv_diagram(0, 3), "i"),
+    (lambda: figures.conv_diagram(4, 0), "k"),
+    (lambda: figures.conv_diagram(4, 5), "k"),
+    (lambda: figures.conv_diagram(4, 3, s=0), "s"),
+    (lambda: figures.conv_diagram(4, 3, p=-1), "p"),
+    (lambda: figures.conv_diagram(4, 3, d=0), "d"),
+    (lambda: figures.conv_diagram(4.0, 3), "i"),
+    (lambda: figures.conv_diagram(4, 3, values="yes"), "values"),
+    (lambda: figures.conv_diagram(40, 3), "i"),
+    (lambda: figures.transposed_diagram(2, 3, s=2, output_padding=2), "output_padding"),
+    (lambda: figures.transposed_diagram(2, 1, p=1), "p"),
+    (lambda: figures.transposed_diagram(2, True), "k"),
+    (lambda: figures.stamps_diagram(0, 3, 2), "i"),
+    (lambda: figures.stamps_diagram((2, 2, 2), 3, 2), "i"),
+    (lambda: figures.stamps_diagram(3, 3, 0), "s"),
+    (lambda: figures.overlap_map(0, 2), "k"),
+    (lambda: figures.overlap_map(3, 2, depth=0), "depth"),
+    (lambda: figures.overlap_map(3, 2, n=30), "n"),
+    (lambda: figures.resize_conv_map(3, 2, mode="cubic"), "mode"),
+    (lambda: figures.resize_conv_map(9, 2, n=2), "k"),
+    (lambda: figures.animation("pool", 4, 3), "op"),
+])
+def test_invalid_parameters_raise_naming_the_argument(call, argument):
+    with pytest.raises(ValueError, match=rf"^{argument}\b"):
+        call()
+
+
+def scheme_colours():
+    """{scheme: {--cf-name: hex}} from figures.css."""
+    css = re.sub(r"/\*.*?\*/", "", CSS.read_text(), flags=re.S)
+    schemes = {}
+    for selector, block in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        name = re.search(r'data-md-color-scheme="(\w+)"', selector)
+        if name:
+            schemes[name.group(1)] = dict(re.findall(r"(--cf-[\w-]+):\s*(#[0-9a-fA-F]{6})", block))
+    return schemes
+
+
+def contrast(a, b):
+    def luminance(colour):
+        channels = [int(colour[n:n + 2], 16) / 255 for n in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted([luminance(a), luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_contrast_in_both_schemes():
+    schemes = scheme_colours()
+    assert set(schemes) == {"default", "slate"}
+    for scheme, colours in schemes.items():
+        for fg, bg in figures.CONTRAST_PAIRS:
+            ratio = contrast(colours[fg], colours[bg])
+            assert ratio >= 4.5, f"{scheme}: {fg} on {bg} is {ratio:.2f}:1"
+        assert schemes["default"].keys() == colours.keys()
+
+
+def page_animations():
+    calls = []
+    for module, function, arguments in DIRECTIVE.findall(ANIMATIONS_PAGE.read_text()):
+        assert (module, function) == ("figures", "animation")
+        call = ast.parse(f"f({arguments})", mode="eval").body
+        calls.append({k.arg: ast.literal_eval(k.value) for k in call.keywords})
+    return calls
+
+
+def test_animations_page_has_the_guides_fifteen():
+    calls = page_animations()
+    conv = [c for c in calls if c["op"] == "conv" and c.get("d", 1) == 1]
+    transposed = [c for c in calls if c["op"] == "transposed"]
+    dilated = [c for c in calls if c["op"] == "conv" and c.get("d", 1) > 1]
+    assert (len(conv), len(transposed), len(dilated)) == (7, 7, 1)
+    guide = [(4, 3, 1, 0), (5, 4, 1, 2), (5, 3, 1, 1), (5, 3, 1, 2), (5, 3, 2, 0), (5, 3, 2, 1), (6, 3, 2, 1)]
+    assert [(c["i"], c["k"], c.get("s", 1), c.get("p", 0)) for c in conv] == guide
+    assert (dilated[0]["i"], dilated[0]["k"], dilated[0]["d"]) == (7, 3, 2)
+    # the n-th transposed one is the transpose of the n-th convolution: same k, s, p, input = its
+    # output, and output = its input (output_padding a = (i + 2p - k) mod s, as in the guide)
+    for c, t in zip(conv, transposed):
+        i, k, s, p = c["i"], c["k"], c.get("s", 1), c.get("p", 0)
+        assert (t["k"], t.get("s", 1), t.get("p", 0)) == (k, s, p)
+        assert t["i"] == conv_output_size(i, k, s, p)
+        assert t.get("output_padding", 0) == (i + 2 * p - k) % s
+        assert conv_transpose_output_size(t["i"], k, s, p, 1, t.get("output_padding", 0)) == i
+    for kwargs in calls:  # each renders through the hook
+        args = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+        parse(generate("figures", "animation", args))
+    assert "\\(" not in ANIMATIONS_PAGE.read_text() and "$" not in ANIMATIONS_PAGE.read_text()
+
+
+def test_animation_parameters_for_the_browser():
+    for kwargs in page_animations():
+        fig = parse(figures.animation(**kwargs))
+        params = dict(pair.split("=") for pair in fig.get("data-anim").split(","))
+        i, k, s, p, d = (kwargs.get(n, default) for n, default in (("i", 0), ("k", 0), ("s", 1), ("p", 0), ("d", 1)))
+        a = kwargs.get("output_padding", 0)
+        o = conv_output_size(i, k, s, p, d) if kwargs["op"] == "conv" else conv_transpose_output_size(i, k, s, p, d, a)
+        assert params == {key: str(v) for key, v in dict(op=kwargs["op"], i=i, k=k, s=s, p=p, d=d, a=a, o=o,
+                                                         q=p if kwargs["op"] == "conv" else d * (k - 1) - p).items()}
+        controls = fig.find("div")
+        assert [b.text for b in controls.iter("button")] == ["Play", "Pause", "Step"]
+        assert controls.get("role") == "group" and controls.get("aria-label")
+        assert f"of {o * o}:" in controls.find("span").text
