@@ -1,0 +1,316 @@
+"""The explorer page (docs/interactive/explorer.md) in real Chromium: its numbers equal torch, the
+PyTorch call it shows runs and prints its grid, it works from the keyboard alone, and every bad
+setting (fuzzed) is answered with an inline message naming the argument, never a console error,
+a NaN or a hang."""
+import math
+import re
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from bs4 import BeautifulSoup
+
+from tests.codeblocks import output_mismatch, run_standalone
+from tests.conftest import only_pages
+from tests.test_browser import Visit, base_url, browser  # noqa: F401 (fixtures)
+
+PATH = "interactive/explorer/"
+pytestmark = pytest.mark.skipif(not only_pages([PATH]), reason="ONLY_PAGES leaves out the explorer")
+FIELDS = ["ih", "iw", "kh", "kw", "sh", "sw", "ph", "pw", "dh", "dw", "oph", "opw", "seed"]
+NAMES = {"ih": "input height", "iw": "input width", "kh": "kernel height", "kw": "kernel width",
+         "sh": "stride (height)", "sw": "stride (width)", "ph": "padding (height)", "pw": "padding (width)",
+         "dh": "dilation (height)", "dw": "dilation (width)", "oph": "output_padding (height)",
+         "opw": "output_padding (width)", "seed": "seed"}
+BASE = dict(mode="conv", values="integers", ih=5, iw=5, kh=3, kw=3, sh=2, sw=2, ph=1, pw=1, dh=1, dw=1,
+            oph=0, opw=0, seed=1)
+TIME_LIMIT = 3.0  # seconds per interaction; the caps in convarith.mjs keep each well under that
+
+# (mode, values, settings): conv and transposed, square and not, dilated, output_padding, random.
+SETTINGS = [
+    ("conv", "integers", {}),
+    ("conv", "integers", dict(ih=7, iw=6, kh=3, kw=2, sh=1, sw=2, ph=0, pw=1)),
+    ("conv", "random", dict(ih=9, iw=8, kh=3, kw=3, sh=2, sw=3, ph=2, pw=1, dh=2, dw=1, seed=7)),
+    ("conv", "random", dict(ih=12, iw=10, kh=4, kw=5, sh=3, sw=1, ph=0, pw=2, dh=1, dw=2, seed=3)),
+    ("transposed", "integers", {}),
+    ("transposed", "integers", dict(ih=3, iw=4, kh=3, kw=3, sh=2, sw=2, ph=0, pw=1, oph=1, opw=0)),
+    ("transposed", "random", dict(ih=4, iw=3, kh=2, kw=3, sh=3, sw=2, ph=1, pw=0, dh=2, dw=1, oph=2, opw=1, seed=11)),
+    ("transposed", "random", dict(ih=5, iw=5, kh=4, kw=2, sh=2, sw=4, ph=4, pw=0, dh=1, dw=1, oph=0, opw=3, seed=0)),
+    ("transposed", "integers", dict(ih=2, iw=2, kh=2, kw=2, sh=5, sw=4, ph=0, pw=0)),  # cells no product reaches
+]
+
+
+def open_explorer(browser, base_url):  # noqa: F811 (fixtures)
+    visit = Visit(browser, base_url + PATH)
+    visit.page.wait_for_selector("#explorer[data-ready=true]")
+    return visit
+
+
+@pytest.fixture
+def explorer(browser, base_url):  # noqa: F811
+    visit = open_explorer(browser, base_url)
+    yield visit
+    visit.close()
+
+
+def apply(page, mode="conv", values="integers", **fields):
+    """Set the form (only the fields whose text differs, to keep the run short)."""
+    page.check(f"#explorer-mode-{mode}")
+    page.check(f"#explorer-values-{values}")
+    current = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#explorer input[type=text]')]
+        .map(e => [e.name, e.disabled ? null : e.value]))""")
+    for key, value in fields.items():
+        if current[key] is not None and current[key] != str(value):
+            page.fill(f"#explorer-{key}", str(value))
+
+
+def read_table(page, selector):
+    """(column labels, row labels, cell texts) of a drawn grid, without screen-reader-only text."""
+    return page.evaluate("""sel => {
+        const table = document.querySelector(sel);
+        const own = td => td.childNodes[0] ? td.childNodes[0].textContent : '';
+        return [[...table.querySelectorAll('thead th')].map(th => th.textContent),
+                [...table.querySelectorAll('tbody th')].map(th => th.textContent),
+                [...table.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(own))];
+    }""", selector)
+
+
+def shown_values(page):
+    """x, w and y exactly as the page shows them (x from the padded input, or from the input table
+    of a transposed convolution, whose stretched input may crop pixels)."""
+    if page.locator("#explorer-input").count():
+        x = [[float(t) for t in row] for row in read_table(page, "#explorer-input")[2]]
+        cols, rows, cells = read_table(page, "#explorer-grid")
+        for r, row in zip(rows, cells):  # the stretched input shows the same values
+            for c, text in zip(cols, row):
+                if r.isdigit() and c.isdigit():
+                    assert float(text) == x[int(r)][int(c)]
+        x = torch.tensor(x, dtype=torch.float64)
+        w = torch.tensor([[float(t) for t in row] for row in read_table(page, "#explorer-kernel")[2]],
+                         dtype=torch.float64)
+        return x, w, read_table(page, "#explorer-output")[2]
+    cols, rows, cells = read_table(page, "#explorer-grid")
+    pixels = {(int(r), int(c)): float(text) for r, row in zip(rows, cells) for c, text in zip(cols, row)
+              if r.isdigit() and c.isdigit()}
+    height, width = max(r for r, _ in pixels) + 1, max(c for _, c in pixels) + 1
+    assert len(pixels) == height * width, "every input pixel appears once in the drawn grid"
+    x = torch.tensor([[pixels[r, c] for c in range(width)] for r in range(height)], dtype=torch.float64)
+    w = torch.tensor([[float(t) for t in row] for row in read_table(page, "#explorer-kernel")[2]], dtype=torch.float64)
+    y_text = read_table(page, "#explorer-output")[2]
+    return x, w, y_text
+
+
+def torch_output(mode, s):
+    return lambda x, w: (
+        F.conv2d(x[None, None], w[None, None], stride=(s["sh"], s["sw"]), padding=(s["ph"], s["pw"]),
+                 dilation=(s["dh"], s["dw"]))
+        if mode == "conv" else
+        F.conv_transpose2d(x[None, None], w[None, None], stride=(s["sh"], s["sw"]), padding=(s["ph"], s["pw"]),
+                           output_padding=(s["oph"], s["opw"]), dilation=(s["dh"], s["dw"])))[0, 0]
+
+
+def formatted(y, decimals):
+    return [[f"{round(v, 2) + 0:.{decimals}f}" for v in row] for row in y.tolist()]
+
+
+def check_sum_line(page, value_text):
+    """The numeric line `= a·b + c·d + ... = v`: its products add up to v, the selected cell's value."""
+    line = page.text_content("#explorer-sum-numeric")
+    assert line.endswith(f"= {value_text}"), line
+    if "·" not in line:  # no product reaches the cell (or every tap is on padding)
+        assert float(value_text) == 0
+        return 0
+    products = line[2:line.rindex("=")].split(" + ")
+    total = 0.0
+    for product in products:
+        a, b = (float(t.strip("()")) for t in product.strip().split("·"))
+        total += a * b
+    assert math.isclose(total, float(value_text), abs_tol=0.006), (line, total)
+    return len(products)
+
+
+@pytest.mark.parametrize("mode, values, changes", SETTINGS, ids=lambda p: str(p) if not isinstance(p, dict) else
+                         ",".join(f"{k}={v}" for k, v in p.items()) or "defaults")
+def test_explorer_numbers_equal_torch(explorer, mode, values, changes, record_property):
+    page = explorer.page
+    s = {**BASE, **changes, "mode": mode, "values": values}
+    apply(page, **s)
+    x, w, y_text = shown_values(page)
+    decimals = 2 if values == "random" else 0
+    expected = torch_output(mode, s)(x, w)
+    assert formatted(expected, decimals) == y_text
+    oh, ow = expected.shape
+    assert f"Output shape: {oh} × {ow}" in page.text_content("#explorer-shape")
+    # Every output cell: select it (click), and its listed products add up to its value.
+    products = 0
+    for r in range(oh):
+        for c in range(ow):
+            page.click(f"#explorer-output td[data-row='{r}'][data-col='{c}']")
+            assert page.get_attribute(f"#explorer-output td[data-row='{r}'][data-col='{c}']", "aria-selected") == "true"
+            assert f"y[{r}][{c}] = {y_text[r][c]}" in page.text_content("#explorer-live")
+            products += check_sum_line(page, y_text[r][c])
+    assert explorer.errors == []
+    record_property("summary", f"explorer: {mode} {values} {oh}x{ow} output equals torch, "
+                               f"{oh * ow} cell sums ({products} products) checked")
+
+
+def code_text(page):
+    return page.text_content("#explorer-code pre > code")
+
+
+@pytest.mark.parametrize("index", [0, 3, 6, 7])
+def test_pytorch_snippet_runs_and_prints_the_grid(explorer, index, tmp_path, record_property):
+    page = explorer.page
+    mode, values, changes = SETTINGS[index]
+    apply(page, **{**BASE, **changes, "mode": mode, "values": values})
+    code = code_text(page)
+    assert "F.conv2d(" in code if mode == "conv" else "F.conv_transpose2d(" in code
+    compile(code, "<explorer snippet>", "exec")
+    result = run_standalone(code, tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert output_mismatch(code, result.stdout) is None
+    printed = result.stdout.splitlines()
+    y_text = read_table(page, "#explorer-output")[2]
+    assert printed[0] == f"(1, 1, {len(y_text)}, {len(y_text[0])})"
+    assert [line.split() for line in printed[1:]] == y_text
+    record_property("summary", f"explorer: PyTorch snippet for setting {index} ran and printed the page's "
+                               f"{len(y_text)}x{len(y_text[0])} grid")
+
+
+def test_default_snippet_is_the_static_block(explorer, built_site):
+    """The page's static code block (run by test_rendered_code) is what the explorer writes for its defaults."""
+    html = (built_site / PATH / "index.html").read_text(encoding="utf-8")
+    static = BeautifulSoup(html, "html.parser").select_one("#explorer-code pre > code").get_text()
+    assert code_text(explorer.page).strip() == static.strip()
+
+
+def tab_to(page, condition, limit=80, key="Tab"):
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(f"(() => {{ const e = document.activeElement; return {condition}; }})()"):
+            return
+    raise AssertionError(f"{condition} never focused with {key}")
+
+
+def test_keyboard_only(explorer):
+    page = explorer.page
+    page.focus("#explorer-mode-conv")  # the starting point; everything after is keys only
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("#explorer-mode-transposed")
+    assert page.is_enabled("#explorer-oph")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "explorer-ih"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("4")
+    assert "Output shape: 7 × 9" in page.text_content("#explorer-shape")  # (4-1)*2-2+2+1 by (5-1)*2-2+2+1
+    tab_to(page, "e.id === 'explorer-next'")
+    page.keyboard.press("Enter")
+    assert "step 2 of 63" in page.text_content("#explorer-position")
+    page.keyboard.press("Space")
+    assert "step 3 of 63" in page.text_content("#explorer-position")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "explorer-step"
+    page.keyboard.press("ArrowRight")
+    assert "step 4 of 63" in page.text_content("#explorer-position")
+    assert "y[0][3]" in page.text_content("#explorer-live")
+    page.keyboard.press("End")
+    assert "step 63 of 63" in page.text_content("#explorer-position")
+    # The output grid: one tab stop (the selected cell), arrow keys move the selection.
+    tab_to(page, "e.getAttribute('role') === 'gridcell'", key="Shift+Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-selected')") == "true"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Home")
+    assert page.evaluate("[document.activeElement.dataset.row, document.activeElement.dataset.col]") == ["5", "0"]
+    assert "y[5][0]" in page.text_content("#explorer-live")
+    assert "y[5][0] =" in page.text_content("#explorer-sum-symbolic")
+    # Back to the form by keyboard: a bad value shows the message, a good one brings the grid back.
+    tab_to(page, "e.id === 'explorer-sh'", key="Shift+Tab", limit=120)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0")
+    assert "stride (height) must be an integer >= 1" in page.text_content("#explorer-message")
+    assert page.get_attribute("#explorer-sh", "aria-invalid") == "true"
+    page.keyboard.press("Backspace")
+    page.keyboard.type("3")
+    assert page.text_content("#explorer-message") == ""
+    assert page.locator("#explorer-output").count() == 1
+    assert explorer.errors == []
+
+
+# --- fuzzing: every bad setting gets an inline message ------------------------------------------
+
+SIZE_BAD = ["-1", "0", "1e9", "abc", "", "2.5", " ", "NaN", "Infinity", "3x", "99999", "-0.5"]
+PADDING_BAD = ["-1", "1e9", "abc", "", "0.5", "+", "1,5"]
+OUTPUT_PADDING_BAD = ["-1", "abc", "", "2", "5", "1.5"]  # stride 2, dilation 1: 2 and 5 are too large
+SEED_BAD = ["-1", "abc", "", "1.5", "1e9"]
+
+
+def fuzz_cases():
+    """(label, base mode and values, changes, a fragment the message must contain)."""
+    for key in ["ih", "iw", "kh", "kw", "sh", "sw", "dh", "dw"]:
+        for bad in SIZE_BAD:
+            yield f"{key}={bad!r}", ("conv", "integers"), {key: bad}, NAMES[key]
+    for key in ["ph", "pw"]:
+        for bad in PADDING_BAD:
+            yield f"{key}={bad!r}", ("conv", "integers"), {key: bad}, NAMES[key]
+    for key in ["oph", "opw"]:
+        for bad in OUTPUT_PADDING_BAD:
+            expected = "outputPadding must be smaller than max(stride, dilation)" if bad in {"2", "5"} else NAMES[key]
+            yield f"{key}={bad!r}", ("transposed", "integers"), {key: bad}, expected
+    for bad in SEED_BAD:
+        yield f"seed={bad!r}", ("conv", "random"), {"seed": bad}, "seed"
+    # Settings that are each fine alone but not together.
+    yield "kernel > padded input (h)", ("conv", "integers"), {"kh": "8"}, "kernel spans"
+    yield "kernel > padded input (w)", ("conv", "integers"), {"kw": "6", "pw": "0"}, "in width"
+    yield "dilated kernel too wide", ("conv", "integers"), {"dh": "4"}, "kernel spans d*(k-1)+1 = 9"
+    yield "huge kernel", ("conv", "integers"), {"kh": "10000", "kw": "10000"}, "kernel spans"
+    yield "padding crops everything", ("transposed", "integers"), {"ph": "9"}, "padding crops"
+    yield "output_padding vs dilation", ("transposed", "integers"), {"dh": "3", "oph": "3"}, "max(stride, dilation) = 3"
+    yield "input too large to draw", ("conv", "integers"), {"ih": "33"}, "too large to draw"
+    yield "padded input too large to draw", ("conv", "integers"), {"ih": "30", "ph": "2"}, "too large to draw"
+    yield "stretched input too large to draw", ("transposed", "integers"), {"iw": "12", "sw": "3"}, "too large to draw"
+    yield "huge input", ("conv", "integers"), {"ih": "10000", "iw": "10000"}, "LIMITS.maxElements"
+    yield "huge padding", ("conv", "integers"), {"ph": "10000"}, "LIMITS.maxSize"
+    yield "huge transposed stride", ("transposed", "integers"), {"sh": "10000", "sw": "10000"}, "LIMITS"
+    yield "kernel too large to draw", ("conv", "integers"), {"ih": "20", "kh": "33", "ph": "10"}, "too large to draw"
+
+
+def visible_text_without(page, typed):
+    """The page's text, minus what the reader typed (quoted back in the message, e.g. got "NaN")."""
+    text = page.evaluate("document.body.innerText")
+    for value in typed:
+        text = text.replace(f'"{value}"', "")
+    return text
+
+
+def test_fuzzed_bad_inputs_show_an_inline_message(explorer, record_property):
+    page = explorer.page
+    count = 0
+    slowest = 0.0
+    for label, (mode, values), changes, fragment in fuzz_cases():
+        apply(page, **{**BASE, "mode": mode, "values": values})
+        assert page.text_content("#explorer-message") == "", label
+        start = time.monotonic()
+        for key, value in changes.items():
+            page.fill(f"#explorer-{key}", value)
+        message = page.text_content("#explorer-message")
+        elapsed = time.monotonic() - start
+        slowest = max(slowest, elapsed)
+        assert elapsed < TIME_LIMIT, f"{label}: {elapsed:.1f} s"
+        assert fragment in message, f"{label}: message {message!r} does not contain {fragment!r}"
+        assert page.is_visible("#explorer-message"), label
+        assert page.locator("#explorer .cv-results table").count() == 0, f"{label}: results not cleared"
+        assert code_text(page).startswith("# No valid settings"), label
+        invalid = page.eval_on_selector_all("#explorer [aria-invalid=true]", "es => es.map(e => e.name)")
+        assert invalid, f"{label}: no field marked invalid"
+        assert "NaN" not in visible_text_without(page, changes.values()), f"{label}: NaN on the page"
+        assert explorer.errors == [], f"{label}: console errors {explorer.errors}"
+        count += 1
+    # And it recovers: valid settings bring the grid back.
+    apply(page, **BASE)
+    assert page.text_content("#explorer-message") == ""
+    assert page.locator("#explorer-output").count() == 1
+    assert count >= 100
+    record_property("summary", f"explorer: {count} fuzzed bad inputs, each answered with an inline message "
+                               f"naming the argument (slowest {slowest:.2f} s, no console error, no NaN)")
