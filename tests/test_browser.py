@@ -140,3 +140,71 @@ def test_palette_toggle_and_accessibility(visit, path):
     serious = {s: f for s, f in findings.items() if f}
     assert not serious, "axe-core serious/critical findings:\n" + json.dumps(serious, indent=1)
     assert v.errors == [], f"console errors: {v.errors}"
+
+
+# Shows a code block's own tab and opens its collapsed admonition, so its copy button can be clicked.
+REVEAL = """code => {
+    for (let node = code; node; node = node.parentElement) {
+        if (node.tagName === 'DETAILS') node.open = true;
+        if (node.classList.contains('tabbed-block')) {
+            const index = [...node.parentElement.children].indexOf(node);
+            node.closest('.tabbed-set').querySelectorAll(':scope > input')[index].checked = true;
+        }
+    } }"""
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: "/" + p)
+def test_copy_button_copies_exactly_the_code_that_runs(visit, path):
+    """The copy button gives each block's full textContent (what test_rendered_code.py runs),
+    folded setup lines included; the fold opens and closes from the keyboard."""
+    v = visit(path)
+    page = v.page
+    v.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    codes = page.locator("article pre > code")
+    differing = []
+    for n in range(codes.count()):
+        code = codes.nth(n)
+        button = code.locator("xpath=..").locator("button[title='Copy to clipboard']")
+        if button.count() == 0:
+            continue  # test_page_is_offline_clean_and_typeset requires one on every block
+        code.evaluate(REVEAL)
+        page.evaluate("navigator.clipboard.writeText('nothing copied')")
+        button.click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        if copied.rstrip() != code.evaluate("c => c.textContent").rstrip():
+            differing.append(f"block {n + 1} ({code.evaluate('c => c.textContent').strip()[:60]!r})")
+    assert not differing, "the copy button does not copy the code that runs:\n" + "\n".join(differing)
+
+    folds = page.locator("article pre > code .fold-setup")
+    hidden = page.eval_on_selector_all(
+        "article .fold-setup__lines", "els => els.filter(e => e.hidden && !e.getClientRects().length).length")
+    assert hidden == folds.count(), "setup lines shown before the reader asks for them"
+    if folds.count() == 0:
+        return
+    code = folds.first.locator("xpath=..")
+    code.evaluate(REVEAL)
+    toggle = folds.first.locator(".fold-setup__toggle")
+    lines = page.locator("#" + toggle.get_attribute("aria-controls"))
+    count = lines.evaluate("e => e.textContent.split('\\n').length - 1")
+    line_height = code.evaluate("c => parseFloat(getComputedStyle(c).lineHeight)")
+    height = lambda: code.evaluate("c => c.getBoundingClientRect().height")  # noqa: E731
+    folded_height = height()
+    toggle.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reached with the keyboard: in the tab order, with a focus outline
+    assert toggle.evaluate("t => t === document.activeElement && t.matches(':focus-visible')"
+                           " && getComputedStyle(t).outlineStyle !== 'none'"), "no visible keyboard focus on the fold"
+    top = toggle.evaluate("t => t.getBoundingClientRect().top")
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true" and lines.is_visible()
+    assert abs(height() - folded_height - count * line_height) < line_height, (
+        f"opening the fold should add its {count} lines")
+    assert abs(toggle.evaluate("t => t.getBoundingClientRect().top") - top) < 1, "the toggle moved on screen"
+    page.evaluate("navigator.clipboard.writeText('nothing copied')")
+    code.locator("xpath=..").locator("button[title='Copy to clipboard']").click()
+    assert page.evaluate("navigator.clipboard.readText()").rstrip() == code.evaluate("c => c.textContent").rstrip()
+    toggle.focus()
+    page.keyboard.press(" ")
+    assert toggle.get_attribute("aria-expanded") == "false" and not lines.is_visible()
+    assert abs(height() - folded_height) < 1
+    assert v.errors == [], f"console errors: {v.errors}"
