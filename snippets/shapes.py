@@ -85,8 +85,8 @@ class Relationship:
     """One of Dumoulin & Visin's shape relationships (numbered as in their guide), plus one more."""
 
     number: int
-    case: str
-    formula: str  # TeX, in the guide's letters; primes belong to the transposed convolution
+    case: str  # Markdown, may contain inline TeX
+    formula: str  # TeX; primes mark the transposed convolution's own arguments (i', k', s', p', d')
     size: Callable  # the formula as code: size(i, k, s, p, d, a) -> o
     applies: Callable  # the settings the relationship is stated for
     layer: str = "conv"  # "conv", "pool" or "transposed"
@@ -97,9 +97,9 @@ RELATIONSHIPS = [
                  lambda i, k, s, p, d, a: i - k + 1, lambda i, k, s, p, d, a: s == 1 and p == 0 and d == 1),
     Relationship(2, "zero padding, unit strides", r"o = (i - k) + 2p + 1",
                  lambda i, k, s, p, d, a: i - k + 2 * p + 1, lambda i, k, s, p, d, a: s == 1 and d == 1),
-    Relationship(3, "half (same) padding: k = 2n + 1, p = n", r"o = i",
+    Relationship(3, r"half (same) padding: \(k\) odd, \(p = \lfloor k/2 \rfloor\)", r"o = i",
                  lambda i, k, s, p, d, a: i, lambda i, k, s, p, d, a: s == 1 and d == 1 and k % 2 == 1 and p == k // 2),
-    Relationship(4, "full padding: p = k - 1", r"o = i + (k - 1)",
+    Relationship(4, r"full padding: \(p = k - 1\)", r"o = i + (k - 1)",
                  lambda i, k, s, p, d, a: i + k - 1, lambda i, k, s, p, d, a: s == 1 and d == 1 and p == k - 1),
     Relationship(5, "no zero padding, non-unit strides", r"o = \left\lfloor \frac{i - k}{s} \right\rfloor + 1",
                  lambda i, k, s, p, d, a: (i - k) // s + 1, lambda i, k, s, p, d, a: p == 0 and d == 1),
@@ -107,26 +107,26 @@ RELATIONSHIPS = [
                  lambda i, k, s, p, d, a: (i + 2 * p - k) // s + 1, lambda i, k, s, p, d, a: d == 1),
     Relationship(7, "pooling", r"o = \left\lfloor \frac{i - k}{s} \right\rfloor + 1",
                  lambda i, k, s, p, d, a: (i - k) // s + 1, lambda i, k, s, p, d, a: p == 0 and d == 1, "pool"),
-    Relationship(8, "transposed of 1: k' = k, s' = s = 1, p' = k - 1", r"o' = i' + (k - 1)",
+    Relationship(8, r"transpose of 1 (\(s' = 1, p' = 0\)): the direct convolution pads \(k' - 1\)", r"o' = i' + (k' - 1)",
                  lambda i, k, s, p, d, a: i + k - 1, lambda i, k, s, p, d, a: s == 1 and p == 0 and d == 1, "transposed"),
-    Relationship(9, "transposed of 2: k' = k, s' = 1, p' = k - p - 1", r"o' = i' + (k - 1) - 2p",
+    Relationship(9, r"transpose of 2 (\(s' = 1\)): the direct convolution pads \(k' - p' - 1\)", r"o' = i' + (k' - 1) - 2p'",
                  lambda i, k, s, p, d, a: i + k - 1 - 2 * p, lambda i, k, s, p, d, a: s == 1 and d == 1, "transposed"),
-    Relationship(10, "transposed of half padding: p' = p", r"o' = i'",
+    Relationship(10, r"transpose of 3, half padding (\(k'\) odd, \(p' = \lfloor k'/2 \rfloor\)): the direct convolution pads the same", r"o' = i'",
                  lambda i, k, s, p, d, a: i, lambda i, k, s, p, d, a: s == 1 and d == 1 and k % 2 == 1 and p == k // 2, "transposed"),
-    Relationship(11, "transposed of full padding: p' = 0", r"o' = i' - (k - 1)",
+    Relationship(11, r"transpose of 4, full padding (\(p' = k' - 1\)): the direct convolution pads nothing", r"o' = i' - (k' - 1)",
                  lambda i, k, s, p, d, a: i - (k - 1), lambda i, k, s, p, d, a: s == 1 and d == 1 and p == k - 1, "transposed"),
-    Relationship(12, "transposed of 5 when s divides i - k: s - 1 zeros inserted, p' = k - 1",
-                 r"o' = s (i' - 1) + k",
+    Relationship(12, r"transpose of 5 when \(s\) divides \(i - k\) (\(p' = 0\)): \(s' - 1\) zeros inserted, the direct convolution pads \(k' - 1\)",
+                 r"o' = s' (i' - 1) + k'",
                  lambda i, k, s, p, d, a: s * (i - 1) + k, lambda i, k, s, p, d, a: p == 0 and d == 1 and a == 0, "transposed"),
-    Relationship(13, "transposed of 6 when s divides i + 2p - k: p' = k - p - 1", r"o' = s (i' - 1) + k - 2p",
+    Relationship(13, r"transpose of 6 when \(s\) divides \(i + 2p - k\): \(s' - 1\) zeros inserted, the direct convolution pads \(k' - p' - 1\)", r"o' = s' (i' - 1) + k' - 2p'",
                  lambda i, k, s, p, d, a: s * (i - 1) + k - 2 * p, lambda i, k, s, p, d, a: d == 1 and a == 0, "transposed"),
-    Relationship(14, "transposed of 6, any i: a = (i + 2p - k) mod s extra rows (PyTorch's output_padding)",
-                 r"o' = s (i' - 1) + a + k - 2p",
+    Relationship(14, r"transpose of 6 for any \(i\): \(a = (i + 2p - k) \bmod s\) extra rows (PyTorch's output_padding)",
+                 r"o' = s' (i' - 1) + a + k' - 2p'",
                  lambda i, k, s, p, d, a: s * (i - 1) + a + k - 2 * p, lambda i, k, s, p, d, a: d == 1, "transposed"),
     Relationship(15, "dilated convolution", r"o = \left\lfloor \frac{i + 2p - k - (k - 1)(d - 1)}{s} \right\rfloor + 1",
                  lambda i, k, s, p, d, a: (i + 2 * p - k - (k - 1) * (d - 1)) // s + 1, lambda i, k, s, p, d, a: True),
     Relationship(16, "dilated transposed convolution (not in the guide; PyTorch's ConvTranspose2d)",
-                 r"o' = s (i' - 1) + d (k - 1) + 1 - 2p + a",
+                 r"o' = s' (i' - 1) + d' (k' - 1) + 1 - 2p' + a",
                  lambda i, k, s, p, d, a: s * (i - 1) + d * (k - 1) + 1 - 2 * p + a, lambda i, k, s, p, d, a: True,
                  "transposed"),
 ]
