@@ -175,12 +175,12 @@ def haar_matrix(n):
     return C
 
 
-def principal_rows(data, k):
-    """The top-k principal directions of data (samples x features), as orthonormal rows."""
+def principal_rows(data, components):
+    """The top principal directions of data (samples x features), as orthonormal rows."""
     data = check_array("data", data, 2)
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= min(data.shape):
-        raise ValueError(f"k must be an int from 1 to {min(data.shape)}, got {k!r}")
-    return np.linalg.svd(data - data.mean(axis=0), full_matrices=False)[2][:k]
+    if isinstance(components, bool) or not isinstance(components, int) or not 1 <= components <= min(data.shape):
+        raise ValueError(f"components must be an int from 1 to {min(data.shape)}, got {components!r}")
+    return np.linalg.svd(data - data.mean(axis=0), full_matrices=False)[2][:components]
 # --8<-- [end:orthonormal]
 
 

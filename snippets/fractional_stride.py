@@ -1,6 +1,6 @@
 """Reader questions 1 and 8: the signal-processing view of transposed convolution.
 
-↑k inserts k-1 zeros between samples, ↓k keeps every k-th sample, and (↑k)ᵀ = ↓k. A strided
+↑f inserts f-1 zeros between samples, ↓f keeps every f-th sample, and (↑f)ᵀ = ↓f. A strided
 convolution is a stride-1 convolution followed by ↓s, so its transpose is ↑s followed by the
 transposed stride-1 convolution (a 'full' convolution): convolution with a fractional stride 1/s.
 Nearest-neighbour upsampling is ↑2 followed by a convolution with (1, 1).
@@ -41,36 +41,36 @@ def check_signal(name, x, *ndims):
 
 
 # --8<-- [start:up_down_matrices]
-def upsample_matrix(n, k):
-    """↑k for a length-n signal: ((n-1)k+1) x n, sample j goes to position j*k."""
-    n, k = check_int("n", n, 1), check_int("k", k, 1)
-    U = np.zeros(((n - 1) * k + 1, n))
-    U[np.arange(n) * k, np.arange(n)] = 1
+def upsample_matrix(n, f):
+    """↑f for a length-n signal: ((n-1)f+1) x n, sample j goes to position j*f."""
+    n, f = check_int("n", n, 1), check_int("f", f, 1)
+    U = np.zeros(((n - 1) * f + 1, n))
+    U[np.arange(n) * f, np.arange(n)] = 1
     return U
 
 
-def downsample_matrix(m, k):
-    """↓k for a length-m signal: keep samples 0, k, 2k, ... (ceil(m/k) of them)."""
-    m, k = check_int("m", m, 1), check_int("k", k, 1)
-    D = np.zeros((-(-m // k), m))
-    D[np.arange(D.shape[0]), np.arange(0, m, k)] = 1
+def downsample_matrix(m, f):
+    """↓f for a length-m signal: keep samples 0, f, 2f, ... (ceil(m/f) of them)."""
+    m, f = check_int("m", m, 1), check_int("f", f, 1)
+    D = np.zeros((-(-m // f), m))
+    D[np.arange(D.shape[0]), np.arange(0, m, f)] = 1
     return D
 # --8<-- [end:up_down_matrices]
 
 
 # --8<-- [start:up_down]
-def upsample(x, k):
-    """↑k on a 1-D signal or (both axes of) a 2-D image: k-1 zeros between neighbours."""
-    x, k = check_signal("x", x, 1, 2), check_int("k", k, 1)
-    z = np.zeros(tuple((n - 1) * k + 1 for n in x.shape))
-    z[(slice(None, None, k),) * x.ndim] = x
+def upsample(x, f):
+    """↑f on a 1-D signal or (both axes of) a 2-D image: f-1 zeros between neighbours."""
+    x, f = check_signal("x", x, 1, 2), check_int("f", f, 1)
+    z = np.zeros(tuple((n - 1) * f + 1 for n in x.shape))
+    z[(slice(None, None, f),) * x.ndim] = x
     return z
 
 
-def downsample(z, k):
-    """↓k: keep every k-th sample (along both axes of a 2-D image)."""
-    z, k = check_signal("z", z, 1, 2), check_int("k", k, 1)
-    return z[(slice(None, None, k),) * z.ndim]
+def downsample(z, f):
+    """↓f: keep every f-th sample (along both axes of a 2-D image)."""
+    z, f = check_signal("z", z, 1, 2), check_int("f", f, 1)
+    return z[(slice(None, None, f),) * z.ndim]
 # --8<-- [end:up_down]
 
 
@@ -117,28 +117,28 @@ def conv_transpose2d_by_upsampling(x, w, s):
 
 
 # --8<-- [start:nearest]
-def nearest_upsample(x, k=2):
-    """Repeat every sample k times: ↑k, then a full convolution with k ones."""
-    x, k = check_signal("x", x, 1, 2), check_int("k", k, 1)
+def nearest_upsample(x, f=2):
+    """Repeat every sample f times: ↑f, then a full convolution with f ones."""
+    x, f = check_signal("x", x, 1, 2), check_int("f", f, 1)
     if x.ndim == 1:
-        return conv_transpose1d_by_upsampling(x, np.ones(k), k)
-    return conv_transpose2d_by_upsampling(x, np.ones((k, k)), k)
+        return conv_transpose1d_by_upsampling(x, np.ones(f), f)
+    return conv_transpose2d_by_upsampling(x, np.ones((f, f)), f)
 # --8<-- [end:nearest]
 
 
 # --8<-- [start:fractional_input_stride]
 def conv_fractional_input_stride(x, w, f):
-    """FCN's 'convolution with fractional input stride 1/f': output t sits at input position t/f,
-    and kernel tap a reads position (t - a)/f. Positions between samples hold no value (zero),
+    """FCN's 'convolution with fractional input stride 1/f': output j sits at input position j/f,
+    and kernel tap r reads position (j - r)/f. Positions between samples hold no value (zero),
     so only taps landing on a whole-numbered sample contribute."""
     x, w, f = check_signal("x", x, 1), check_signal("w", w, 1), check_int("f", f, 1)
     n, k = len(x), len(w)
     y = np.zeros((n - 1) * f + k)
-    for t in range(len(y)):
-        for a in range(k):
-            position = Fraction(t - a, f)  # in input samples; steps of 1/f
+    for j in range(len(y)):
+        for r in range(k):
+            position = Fraction(j - r, f)  # in input samples; steps of 1/f
             if position.denominator == 1 and 0 <= position < n:
-                y[t] += w[a] * x[int(position)]
+                y[j] += w[r] * x[int(position)]
     return y
 # --8<-- [end:fractional_input_stride]
 

@@ -180,9 +180,10 @@ def zero_insertion_work(i, k, s, p=0, d=1, output_padding=0):
     if min(i, k, s, d) < 1 or min(p, output_padding) < 0 or o < 1:
         raise ValueError(f"need i, k, s, d >= 1, p, output_padding >= 0 and an output; got "
                          f"i={i}, k={k}, s={s}, p={p}, d={d}, output_padding={output_padding}")
-    q = d * (k - 1) - p  # zeros padded before the zero-inserted input
-    useful = sum((t + a * d - q) % s == 0 and 0 <= (t + a * d - q) // s < i
-                 for t in range(o) for a in range(k))
+    pad = d * (k - 1) - p  # zeros padded before the zero-inserted input
+    # output j, tap r reads stretched position j + r*d - pad: a real pixel when it is a multiple of s
+    useful = sum((j + r * d - pad) % s == 0 and 0 <= (j + r * d - pad) // s < i
+                 for j in range(o) for r in range(k))
     return o * k, useful
 # --8<-- [end:zero_insertion_work]
 

@@ -93,7 +93,7 @@ def test_principal_rows_are_orthonormal():
     (lambda: wiener_filter(np.ones((4, 4)), np.ones((1, 1)), -1.0), "nsr"),
     (lambda: wiener_filter(np.ones((4, 4)), np.ones((1, 1)), np.ones(3)), "nsr"),
     (lambda: haar_matrix(7), "n"),
-    (lambda: principal_rows(np.ones((5, 3)), 4), "k"),
+    (lambda: principal_rows(np.ones((5, 3)), 4), "components"),
 ])
 def test_bad_arguments_raise_value_error_naming_them(bad, word):
     with pytest.raises(ValueError, match=rf"^{re.escape(word)}"):

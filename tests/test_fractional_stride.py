@@ -86,9 +86,9 @@ def test_nearest_neighbour_is_upsampling_then_ones(k, record_property):
 
 
 @pytest.mark.parametrize("bad, word", [
-    (lambda: upsample_matrix(0, 2), "n"), (lambda: upsample_matrix(3, 0), "k"),
-    (lambda: downsample_matrix(3, 1.5), "k"), (lambda: upsample(np.ones((2, 2, 2)), 2), "x"),
-    (lambda: upsample([1.0, 2.0], True), "k"), (lambda: downsample([], 2), "z"),
+    (lambda: upsample_matrix(0, 2), "n"), (lambda: upsample_matrix(3, 0), "f"),
+    (lambda: downsample_matrix(3, 1.5), "f"), (lambda: upsample(np.ones((2, 2, 2)), 2), "x"),
+    (lambda: upsample([1.0, 2.0], True), "f"), (lambda: downsample([], 2), "z"),
     (lambda: correlation_matrix(2, [1.0, 2.0, 3.0]), "n"),
     (lambda: strided_correlation_matrix(5, [1.0, 1.0], 0), "s"),
     (lambda: conv_transpose1d_by_upsampling([1.0], [[1.0]], 2), "w"),
