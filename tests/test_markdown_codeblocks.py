@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import markdown
+import numpy as np
 import pytest
 import pytest_codeblocks
 from mkdocs.config import load_config
@@ -39,7 +40,8 @@ def python_blocks():
 def test_markdown_python_block_runs(block, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    # blocks share this process: keep one block's print settings from leaking into the next
+    with contextlib.redirect_stdout(printed), np.printoptions():
         exec(compile(block.code, "<markdown block>", "exec"), {"__name__": "__main__"})
     mismatch = output_mismatch(block.code, printed.getvalue())
     assert mismatch is None, mismatch

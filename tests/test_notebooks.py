@@ -1,0 +1,76 @@
+"""The notebooks in docs/notebooks/: committed clean, standalone, fast, and rendered with outputs.
+
+- Committed without outputs and execution counts (the build executes them).
+- Each runs with nbclient in an empty folder, with nothing of this repository importable, in
+  under 60 s, and ends with a cell of assertions (an assertion that fails is an error).
+- The built page shows the executed outputs (text and PNG figures), no error or stderr output,
+  and a link to download the .ipynb.
+"""
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))
+TIME_LIMIT = 60  # seconds, on 2 CPU cores
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    dirty = [number for number, cell in enumerate(notebook.cells, 1)
+             if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts (clear them)"
+    assert "assert " in code_cells(notebook)[-1].source, (
+        f"{path.name}: the last code cell must assert the notebook's claims")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_executes_standalone_in_time(path, tmp_path, monkeypatch, record_property):
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # a reader's download: no snippets/ around
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # figures as the reader's kernel draws them
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=2 * TIME_LIMIT, kernel_name="python3",
+                            allow_errors=False, resources={"metadata": {"path": str(tmp_path)}})
+    started = time.perf_counter()
+    client.execute()  # raises CellExecutionError on any error, a failed assertion included
+    seconds = time.perf_counter() - started
+    errors = [output for cell in code_cells(notebook) for output in cell.outputs
+              if output.output_type == "error"]
+    assert not errors
+    last = code_cells(notebook)[-1]
+    assert last.outputs, f"{path.name}: the final cell printed nothing"
+    assert seconds < TIME_LIMIT, f"{path.name}: {seconds:.0f} s (limit {TIME_LIMIT} s)"
+    record_property("summary", f"notebook {path.stem}: executed in {seconds:.0f} s, final assertions hold")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_built_page_shows_outputs(path, built_site):
+    page = built_site / "notebooks" / path.stem / "index.html"
+    assert page.exists(), f"no page built for {path.name}"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article") or soup
+    wrapper = article.select_one(".jupyter-wrapper")
+    assert wrapper is not None, f"{page}: not rendered by mkdocs-jupyter"
+    outputs = wrapper.select(".jp-OutputArea-output")
+    assert outputs, f"{page}: no executed output on the page"
+    assert wrapper.select("img[src^='data:image/png']"), f"{page}: no PNG figure on the page"
+    text = wrapper.get_text()
+    assert "all claims hold" in text, f"{page}: the final cell's output is missing"
+    bad = [o for o in outputs if o.get("data-mime-type") in
+           {"application/vnd.jupyter.stderr", "application/vnd.jupyter.error"}]
+    assert not bad and "Traceback (most recent call last)" not in text, (
+        f"{page}: error or stderr output:\n" + "\n".join(o.get_text()[:500] for o in bad))
+    links = [a["href"] for a in soup.select("a[href]") if a["href"].endswith(path.name)]
+    assert links, f"{page}: no download link for {path.name}"
+    assert any((page.parent / href).resolve().is_file() for href in links), (
+        f"{page}: the download link {links} points to no file in the built site")
