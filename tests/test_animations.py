@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from snippets.conv_numpy import conv2d, conv_transpose2d
 from snippets.shapes import conv_output_size, conv_transpose_output_size
@@ -173,3 +175,21 @@ def test_no_console_errors_and_weight_budget(visit, record_property):
     kb = round(total / 1024)
     record_property("summary", f"animations page: 15 animations, {kb} KB transferred (budget {BUDGET_KB} KB)")
     assert total <= BUDGET_KB * 1024, "\n".join(f"{size:>8} {name}" for name, size in sizes)
+
+
+def test_output_padding_of_the_odd_case_only_chooses_the_size(built_site):
+    """"Padding, strides (odd)": the figure is i′ = 3, k′ = 3, s′ = 2, p′ = 1, a = 1, and what the
+    page says about it holds in torch: a = 1 adds one row and column of real sums (p′ = 1 >= a) and
+    leaves the a = 0 output as it is; with p′ = 0 the added row and column are all zeros."""
+    html = (built_site / PATH / "index.html").read_text(encoding="utf-8")
+    assert 'data-anim="op=transposed,i=3,k=3,s=2,p=1,d=1,a=1,' in html
+    torch.manual_seed(0)
+    x = torch.rand(1, 1, 3, 3, dtype=torch.float64) + 0.5  # positive: a row of real sums is non-zero
+    w = torch.rand(1, 1, 3, 3, dtype=torch.float64) + 0.5
+    for p, zeros in [(1, False), (0, True)]:
+        y0 = F.conv_transpose2d(x, w, stride=2, padding=p)[0, 0]
+        y1 = F.conv_transpose2d(x, w, stride=2, padding=p, output_padding=1)[0, 0]
+        assert y1.shape[0] == y0.shape[0] + 1 == (6 if p == 1 else 8)
+        torch.testing.assert_close(y1[:-1, :-1], y0)  # the other rows and columns never change
+        last = torch.cat([y1[-1], y1[:, -1]])
+        assert bool((last == 0).all()) is zeros, (p, y1)

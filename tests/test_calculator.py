@@ -202,6 +202,22 @@ def test_keyboard_only(calculator):
     assert v.errors == []
 
 
+def test_fits_a_narrow_screen(calculator):
+    """At 390 px (a phone) no control sticks out: the page never scrolls sideways, and every
+    layer-type menu stays inside its card."""
+    v = calculator(query((3, 32, 32), PYTORCH_NET + [("pool_same", [2, 2])]))
+    page = v.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(100)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    outside = page.evaluate("""() => [...document.querySelectorAll('#calculator select')].filter(s => {
+        const box = s.getBoundingClientRect();
+        const card = (s.closest('li') || s.closest('.cv-add')).getBoundingClientRect();
+        return box.left < card.left || box.right > card.right; }).map(s => s.id)""")
+    assert outside == []
+    assert v.errors == []
+
+
 # --- fuzzing ----------------------------------------------------------------------------------
 
 SIZE_BAD = ["-1", "0", "1e9", "abc", "", "2.5", "NaN", " "]

@@ -155,6 +155,75 @@ def test_explorer_numbers_equal_torch(explorer, mode, values, changes, record_pr
                                f"{oh * ow} cell sums ({products} products) checked")
 
 
+def test_output_padding_only_chooses_the_size(explorer, record_property):
+    """output_padding a = 1 in height (transposed): with p′ = 0 the last output row lies beyond every
+    stamp and is all zeros, with p′ = 1 it is a row of the full result that padding would crop (not
+    all zeros); either way the rows above are the a = 0 output. Checked against torch, and the
+    description above the grids says which case it is."""
+    page = explorer.page
+    for ph, zero_row in [(0, True), (1, False)]:
+        s = {**BASE, "mode": "transposed", "ph": ph, "oph": 0}
+        apply(page, **s)
+        _, _, without = shown_values(page)
+        apply(page, **{**s, "oph": 1})
+        x, w, y_text = shown_values(page)
+        expected = torch_output("transposed", {**s, "oph": 1})(x, w)
+        assert formatted(expected, 0) == y_text
+        assert y_text[:-1] == without, "output_padding changed rows other than the added one"
+        assert all(float(t) == 0 for t in y_text[-1]) is zero_row, (ph, y_text[-1])
+        assert bool((expected[-1] == 0).all()) is zero_row
+        description = page.text_content("#explorer .cv-description")
+        if zero_row:
+            assert "a = 1 > p′ = 0 in height: the last 1 output row(s) at the bottom lie beyond every stamp" \
+                in description
+        else:
+            assert "a = 1 ≤ p′ = 1 in height" in description and "computed like any other" in description
+    assert explorer.errors == []
+    record_property("summary", "explorer: output_padding 1 gives a zero last row with padding 0 and a row of "
+                               "sums with padding 1, other rows unchanged (torch)")
+
+
+NARROW = 390  # a phone's CSS width
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_fits_a_narrow_screen_and_wide_grids_scroll_inside(browser, base_url, scheme):  # noqa: F811
+    """At 390 px the page never scrolls sideways; a grid wider than its column scrolls inside a
+    focusable, labelled region with a visible hint, and axe-core finds nothing serious."""
+    visit = Visit(browser, base_url + PATH, color_scheme=scheme)
+    try:
+        page = visit.page
+        page.wait_for_selector("#explorer[data-ready=true]")
+        page.set_viewport_size({"width": NARROW, "height": 844})
+        width = "document.documentElement.scrollWidth"
+        hints = "[...document.querySelectorAll('#explorer .cv-scroll-hint')].filter(e => !e.hidden).length"
+        for s in [BASE, {**BASE, "mode": "transposed"}, {**BASE, "mode": "transposed", "iw": 8, "sw": 3},
+                  {**BASE, "ih": 20, "iw": 30, "pw": 1, "ph": 1}]:
+            apply(page, **s)
+            page.wait_for_timeout(100)  # the ResizeObserver marks overflowing grids
+            assert page.evaluate(width) <= NARROW, (s, page.evaluate(width))
+            regions = page.evaluate("""() => [...document.querySelectorAll('#explorer .cv-scroll')].map(r => [
+                r.getAttribute('role'), r.getAttribute('tabindex'), r.getAttribute('aria-label'),
+                r.scrollWidth > r.clientWidth + 1, !r.parentElement.querySelector('.cv-scroll-hint').hidden])""")
+            for role, tabindex, label, overflows, hinted in regions:
+                assert role == "region" and tabindex == "0" and label
+                assert overflows == hinted, (s, label)
+            wide = s.get("iw") in (8, 30)
+            assert (page.evaluate(hints) > 0) is wide, s
+        assert visit.axe_findings() == []
+        page.locator("#explorer .cv-overflows .cv-scroll").first.focus()  # right after typing in the form
+        page.keyboard.press("ArrowRight")
+        # the keyboard scrolls the grid (Chromium animates it: wait for the first step)
+        page.wait_for_function("() => document.activeElement.matches('.cv-overflows .cv-scroll')"
+                               " && document.activeElement.scrollLeft > 0", timeout=3000)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(100)
+        assert page.evaluate(width) <= 1280
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
 def code_text(page):
     return page.text_content("#explorer-code pre > code")
 

@@ -3,8 +3,8 @@
  *
  * A reader picks a convolution or a transposed convolution, sizes and options (a [height, width]
  * pair each); the explorer draws the padded input (convolution) or the stretched input
- * (transposed: s - 1 zeros between pixels, d(k - 1) - p zeros of padding, output_padding at the
- * bottom and right), steps the kernel over it, shows the sum behind the selected output cell, the
+ * (transposed, primes for its own arguments: s′ - 1 zeros between pixels, d′(k′ - 1) - p′ zeros of
+ * padding, a = output_padding more at the bottom and right), steps the kernel over it, shows the sum behind the selected output cell, the
  * output shape with the numbers substituted, and the PyTorch call that prints the same grid.
  *
  * Every number comes from convarith.mjs (the torch-tested reference); this module only reads the
@@ -282,7 +282,7 @@ export function shapeFormulas(model) {
     if (model.transposed) {
       const op = model.opts.outputPadding[a];
       return (
-        `${axis}: o = (i − 1)·s − 2p + d(k − 1) + output_padding + 1 = ` +
+        `${axis}: o′ = (i′ − 1)·s′ − 2p′ + d′(k′ − 1) + a + 1 = ` +
         `(${i} − 1)·${s} − 2·${p} + ${d}·(${k} − 1) + ${op} + 1 = ${o}`
       );
     }
@@ -306,11 +306,41 @@ export function gridDescription(model) {
   const [oph, opw] = model.opts.outputPadding;
   const pad = (q, what) => (q >= 0 ? `${q} ${what} of zeros each side` : `${-q} ${what} cropped each side`);
   return (
-    `Stretched input, ${gh} × ${gw}: s − 1 = ${sh - 1} zero row(s) and ${sw - 1} zero column(s) inserted ` +
-    `between input pixels; padding d(k − 1) − p gives ${pad(qh, "row(s)")} and ${pad(qw, "column(s)")}; ` +
-    `output_padding adds ${oph} row(s) at the bottom and ${opw} column(s) at the right. ` +
-    `The kernel, rotated by 180°, slides over it with stride 1.`
+    `Stretched input, ${gh} × ${gw}: s′ − 1 = ${sh - 1} zero row(s) and ${sw - 1} zero column(s) inserted ` +
+    `between input pixels; padding d′(k′ − 1) − p′ gives ${pad(qh, "row(s)")} and ${pad(qw, "column(s)")}` +
+    (oph || opw
+      ? `; output_padding a adds ${oph} row(s) of zeros at the bottom and ${opw} column(s) at the right, ` +
+        `which the kernel still reaches. `
+      : ". ") +
+    `The kernel, rotated by 180°, slides over it with stride 1.` +
+    outputPaddingNote(model)
   );
+}
+
+/**
+ * What output_padding a does to the output, per axis: it only chooses the output size. The full
+ * stamped result has (i′ − 1)s′ + d′(k′ − 1) + 1 rows; p′ crops p′ rows at the top and p′ − a at
+ * the bottom. So with a ≤ p′ the a extra rows are rows of that result the padding would otherwise
+ * crop (computed like any other row); with a > p′ the last a − p′ rows lie beyond every stamp
+ * and are 0. The other rows never change.
+ */
+export function outputPaddingNote(model) {
+  const notes = [];
+  ["row", "column"].forEach((what, axis) => {
+    const a = model.opts.outputPadding[axis];
+    const p = model.opts.padding[axis];
+    if (a === 0) return;
+    const where = axis === 0 ? "bottom" : "right";
+    notes.push(
+      a <= p
+        ? `a = ${a} ≤ p′ = ${p} in ${axis === 0 ? "height" : "width"}: the last ${a} output ${what}(s) ` +
+          `at the ${where} are ${what}s of the full stamped result that the padding would otherwise crop, computed like any other.`
+        : `a = ${a} > p′ = ${p} in ${axis === 0 ? "height" : "width"}: the last ${a - p} output ` +
+          `${what}(s) at the ${where} lie beyond every stamp of the kernel and are 0.`,
+    );
+  });
+  if (notes.length === 0) return "";
+  return ` output_padding only chooses the output size; the other rows and columns are the same as with a = 0. ${notes.join(" ")}`;
 }
 
 /** The Python a reader can paste to get the same grid from PyTorch. */
@@ -412,11 +442,16 @@ function numberField(key, labelText) {
   );
 }
 
-function pairFieldset(legend, keyH, keyW, extraClass = "") {
+/** A legend's letter: plain for a convolution, primed for a transposed convolution's own arguments. */
+function letter(symbol) {
+  return element("span", { class: "cv-letter", "data-letter": symbol, text: symbol });
+}
+
+function pairFieldset(legend, keyH, keyW, extraClass = "", symbol = "") {
   return element(
     "fieldset",
     { class: `cv-pair ${extraClass}`.trim() },
-    element("legend", { text: legend }),
+    symbol ? element("legend", {}, `${legend} `, letter(symbol)) : element("legend", { text: legend }),
     numberField(keyH, "height"),
     numberField(keyW, "width"),
   );
@@ -444,12 +479,12 @@ function buildForm() {
     element(
       "div",
       { class: "cv-pairs" },
-      pairFieldset("Input size", "ih", "iw"),
-      pairFieldset("Kernel size", "kh", "kw"),
-      pairFieldset("Stride", "sh", "sw"),
-      pairFieldset("Padding", "ph", "pw"),
-      pairFieldset("Dilation", "dh", "dw"),
-      pairFieldset("output_padding (transposed only)", "oph", "opw", "cv-transposed-only"),
+      pairFieldset("Input size", "ih", "iw", "", "i"),
+      pairFieldset("Kernel size", "kh", "kw", "", "k"),
+      pairFieldset("Stride", "sh", "sw", "", "s"),
+      pairFieldset("Padding", "ph", "pw", "", "p"),
+      pairFieldset("Dilation", "dh", "dw", "", "d"),
+      pairFieldset("output_padding a (transposed only)", "oph", "opw", "cv-transposed-only"),
     ),
     element(
       "div",
@@ -500,8 +535,32 @@ function gridTable({ caption, rows, cols, cell, rowLabel, colLabel, interactive 
   return { table, cells };
 }
 
+/**
+ * A grid in a horizontally scrolling region (focusable, so the keyboard can scroll it). When the
+ * grid is wider than the region, the wrapper gets class cv-overflows (edge shadows in the CSS)
+ * and a visible "scroll sideways" hint appears above it; both follow the region's width.
+ */
+const overflowObserver =
+  typeof ResizeObserver === "undefined"
+    ? null
+    : new ResizeObserver((entries) => {
+        for (const entry of entries) markOverflow(entry.target);
+      });
+
+function markOverflow(region) {
+  const wrap = region.parentElement;
+  if (!wrap) return;
+  const overflows = region.scrollWidth > region.clientWidth + 1;
+  wrap.classList.toggle("cv-overflows", overflows);
+  wrap.querySelector(".cv-scroll-hint").hidden = !overflows;
+}
+
 function scrollRegion(label, child) {
-  return element("div", { class: "cv-scroll", role: "region", "aria-label": label, tabindex: "0" }, child);
+  const region = element("div", { class: "cv-scroll", role: "region", "aria-label": label, tabindex: "0" }, child);
+  const hint = element("p", { class: "cv-scroll-hint", text: "Scroll sideways to see every column →" });
+  hint.hidden = true;
+  overflowObserver?.observe(region);
+  return element("div", { class: "cv-scroll-wrap" }, hint, region);
 }
 
 /** Wire the explorer into root (the page's <div id="explorer">); code is the PyTorch <code>. */
@@ -685,6 +744,7 @@ export function mount(root, code) {
     );
     const kernels = element("div", { class: "cv-kernels" }, scrollRegion("Kernel", kernel.table));
     if (flipped) kernels.append(scrollRegion("Rotated kernel", flipped.table));
+    overflowObserver?.disconnect(); // the regions drawn before are about to go
     results.textContent = "";
     results.append(
       element("p", { class: "cv-description", text: gridDescription(m) }),
@@ -739,10 +799,19 @@ export function mount(root, code) {
     });
   };
 
+  let lastRaw = null;
   const update = () => {
     const raw = read();
+    // A text field fires "change" again when it loses focus: redrawing then would destroy the
+    // element the reader is moving to (a grid region, a button), so unchanged settings keep the drawing.
+    const key = JSON.stringify(raw);
+    if (key === lastRaw) return;
+    lastRaw = key;
     const transposed = raw.mode === "transposed";
     for (const key of ["oph", "opw"]) form.elements[key].disabled = !transposed;
+    for (const span of form.querySelectorAll(".cv-letter")) {
+      span.textContent = span.dataset.letter + (transposed ? "′" : "");
+    }
     form.elements.seed.disabled = raw.values !== "random";
     for (const f of FIELDS) form.elements[f.key].removeAttribute("aria-invalid");
     try {
