@@ -7,9 +7,13 @@ inline `<svg role="img">` (named by its `<title>`, described by its `<desc>`) an
 from snippets.checkerboard, so a figure cannot disagree with the code the tests check.
 
 Static figures (for any page):
-    conv_diagram(i, k, s=1, p=0, d=1, values=False)
+    conv_diagram(i, k, s=1, p=0, d=1, values=False, input_label=None, output_label=None)
     transposed_diagram(i, k, s=1, p=0, d=1, output_padding=0, values=False)
-    stamps_diagram(i, k, s)                        i an int: 1-D; i a pair (rows, cols): 2-D
+    stamps_diagram(i, k, s, input_label=None, output_label=None, symbol="x")
+                                                   i an int: 1-D; i a pair (rows, cols): 2-D
+A label argument replaces a grid's default label ("input i = 5", "output o′ = 7", ...), so a
+page can name what the grids stand for (input_label="∂L/∂y = g"); symbol names the 1-D stamp
+figure's input cells (g₀, g₁, ...).
     overlap_map(k, s, n=6, depth=1)
     resize_conv_map(k, s, n=6, mode="nearest")
 Animated (docs/assets/js/animations.mjs steps the kernel; without JavaScript it is frame one):
@@ -49,6 +53,16 @@ CONTRAST_PAIRS = [
 def _check_bool(name, value):
     if not isinstance(value, bool):
         raise ValueError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _check_text(name, value, default, maximum=40):
+    """A label or symbol to draw: None gives the default; else a non-empty one-line string."""
+    if value is None:
+        return default
+    if not isinstance(value, str) or not value.strip() or "\n" in value or len(value) > maximum:
+        raise ValueError(f"{name} must be a non-empty one-line string of at most {maximum} characters, "
+                         f"got {value!r}")
     return value
 
 
@@ -186,7 +200,7 @@ def _caption(*sentences):
 
 # --- convolution -----------------------------------------------------------------------------------
 
-def _conv_parts(i, k, s, p, d, values):
+def _conv_parts(i, k, s, p, d, values, input_label=None, output_label=None):
     i, k = check_int("i", i, 1), check_int("k", k, 1)
     s, p, d = check_int("s", s, 1), check_int("p", p, 0), check_int("d", d, 1)
     _check_bool("values", values)
@@ -204,7 +218,9 @@ def _conv_parts(i, k, s, p, d, values):
         weights = [[_fmt(v) for v in row] for row in w]
     taps = [((a * d, b * d), weights[a][b] if values else None) for a in range(k) for b in range(k)]
     params = f"i = {i}, k = {k}, s = {s}, p = {p}" + (f", d = {d}" if d > 1 else "")
-    labels_in = [f"input i = {i}"] + ([f"padded: {size} × {size}"] if p else [])
+    labels_in = [_check_text("input_label", input_label, f"input i = {i}")] + (
+        [f"padded: {size} × {size}"] if p else [])
+    label_out = _check_text("output_label", output_label, f"output o = {o}")
     legend = [("in", "input"), *([("pad", "zero padding")] if p else []), ("kernel", "kernel"),
               ("out", "output"), ("cur", "output being computed")]
     title = f"Convolution, {params}: input {i} × {i}, output {o} × {o}"
@@ -216,15 +232,17 @@ def _conv_parts(i, k, s, p, d, values):
     caption = _caption(f"<strong>Convolution</strong> {esc(params)} → o = {o}.",
                        f"The kernel visits {o} × {o} = {o * o} positions: o = ⌊(i + 2p − d(k − 1) − 1) / s⌋ + 1.")
     return dict(i=i, k=k, s=s, p=p, d=d, o=o, params=params, left=dict(kinds=kinds, values=vin, labels=labels_in),
-                right=dict(kinds=[["out"] * o for _ in range(o)], values=vout, labels=[f"output o = {o}"]),
+                right=dict(kinds=[["out"] * o for _ in range(o)], values=vout, labels=[label_out]),
                 kernel=dict(taps=taps, at=(0, 0)), legend=legend, title=title, desc=desc, caption=caption,
                 hatch=False)
 
 
-def conv_diagram(i, k, s=1, p=0, d=1, values=False):
-    """One frame of a convolution: the padded input, the kernel at its first position, the output."""
-    parts = _conv_parts(i, k, s, p, d, values)
-    fig_id = "fig-" + slug("conv", i, k, s, p, d, "v" if values else "")
+def conv_diagram(i, k, s=1, p=0, d=1, values=False, input_label=None, output_label=None):
+    """One frame of a convolution: the padded input, the kernel at its first position, the output.
+    input_label / output_label replace the grids' labels "input i = …" / "output o = …"."""
+    parts = _conv_parts(i, k, s, p, d, values, input_label, output_label)
+    fig_id = "fig-" + slug("conv", i, k, s, p, d, "v" if values else "",
+                           *(label for label in (input_label, output_label) if label is not None))
     return _figure(fig_id, parts)
 
 
@@ -372,23 +390,31 @@ def _heat_legend(levels, x0, y0, width, extra=()):
     return _legend([*items, *extra], x0, y0, width)
 
 
-def stamps_diagram(i, k, s):
+def stamps_diagram(i, k, s, input_label=None, output_label=None, symbol="x"):
     """Input-centric (scatter) view of a transposed convolution with a k-wide kernel of ones and
-    stride s: each input pixel stamps a copy of the kernel onto the output, s pixels apart, and
-    the stamps add up. i an int draws 1-D (one row per stamp); i a pair (rows, cols) draws 2-D."""
+    stride s (its own i′, k′, s′): each input pixel stamps a copy of the kernel onto the output,
+    s pixels apart, and the stamps add up. i an int draws 1-D (one row per stamp); i a pair
+    (rows, cols) draws 2-D. input_label / output_label replace the labels "input i′ = …" /
+    "output o′ = …"; symbol names the 1-D input cells and their stamps (x₀, "stamp of x₀")."""
     k, s = check_int("k", k, 1), check_int("s", s, 1)
     if isinstance(i, (tuple, list)):
         if len(i) != 2:
             raise ValueError(f"i must be an int (1-D) or a pair (rows, cols) (2-D), got {i!r}")
-        return _stamps_2d(check_int("i[0]", i[0], 1), check_int("i[1]", i[1], 1), k, s)
+        if symbol != "x":
+            raise ValueError("symbol names the cells of the 1-D figure; the 2-D one draws no names")
+        return _stamps_2d(check_int("i[0]", i[0], 1), check_int("i[1]", i[1], 1), k, s, input_label, output_label)
     i = check_int("i", i, 1)
     o = conv_transpose_output_size(i, k, s)
     _cap("i", o, 32)
     _cap("i", i, 12)
+    label_in = _check_text("input_label", input_label, f"input i′ = {i}")
+    label_out = _check_text("output_label", output_label, f"output o′ = {o}")
+    symbol = _check_text("symbol", symbol, "x", maximum=2)
     counts = overlap_count(k, s, i)
     assert len(counts) == o
     cell = CELL if o <= 20 else 18
-    label_w = 128
+    names = [f"{symbol}{j}".translate(SUB) for j in range(i)]
+    label_w = max([128] + [text_width(label) + 12 for label in (label_in, label_out, f"stamp of {names[-1]}")])
     width = 2 * MARGIN + label_w + o * cell
     x0, y = MARGIN + label_w, MARGIN
     body = []
@@ -396,40 +422,44 @@ def stamps_diagram(i, k, s):
     def row_label(y_row, label):
         body.append(text(MARGIN, y_row + cell / 2, label, "cf-label", dominant_baseline="central"))
 
-    row_label(y, f"input i = {i}")
+    row_label(y, label_in)
     body.append(group([rect(x0 + j * s * cell, y, cell, cell, "cf-in") for j in range(i)], "cf-grid-in"))
-    body.append(group([text(x0 + (j * s + 0.5) * cell, y + cell / 2, f"x{j}".translate(SUB)) for j in range(i)],
+    body.append(group([text(x0 + (j * s + 0.5) * cell, y + cell / 2, names[j]) for j in range(i)],
                       "cf-v", text_anchor="middle", dominant_baseline="central", font_size=12))
     y += cell + 10
     for j in range(i):
-        row_label(y, f"stamp of x{j}".translate(SUB))
+        row_label(y, f"stamp of {names[j]}")
         body.append(group([rect(x0 + (j * s + t) * cell, y, cell, cell, "cf-stamp") for t in range(k)]))
         y += cell + 2
     y += 8
     levels = _heat_levels(counts)
-    row_label(y, f"output o = {o}")
+    row_label(y, label_out)
     body.append(_heat_grid(x0, y, [counts], cell, levels))
     y += cell + 14
     legend_svg, legend_h = _heat_legend(levels, MARGIN, y, width - 2 * MARGIN,
-                                        extra=[("in", "input pixel"), ("stamp", "kernel stamp")])
+                                        extra=[("in", "input pixel" if input_label is None else label_in),
+                                               ("stamp", "kernel stamp")])
     body.append(legend_svg)
     height = y + legend_h + MARGIN - 4
-    fig_id = "fig-" + slug("stamps", i, k, s)
+    custom = [text for text in (input_label, output_label) if text is not None]
+    fig_id = "fig-" + slug("stamps", i, k, s, *custom, symbol if custom or symbol != "x" else "")
     counts_text = ", ".join(str(c) for c in counts)
-    title = f"Stamps of a transposed convolution, i = {i}, k = {k}, s = {s}: output {o}"
-    desc = (f"Each of the {i} input pixels stamps a {k}-wide kernel onto the output, {s} pixel{'s' if s > 1 else ''} "
-            f"after the previous one; the output row shows how many stamps cover each pixel: {counts_text}.")
+    title = f"Stamps of a transposed convolution, i′ = {i}, k′ = {k}, s′ = {s}: output {o}"
+    inputs = "input pixels" if input_label is None else f"entries {names[0]}…{names[-1]} of {label_in}"
+    output = "the output" if output_label is None else label_out
+    desc = (f"Each of the {i} {inputs} stamps a {k}-wide kernel onto {output}, {s} pixel{'s' if s > 1 else ''} "
+            f"after the previous one; the bottom row shows how many stamps cover each pixel: {counts_text}.")
     ratio = max_min_ratio(counts[interior_slice(k, s, i)])
     verdict = ("every interior pixel is covered equally often" if ratio == 1 else
                "some pixels are covered by no stamp at all" if ratio == float("inf") else
                "interior pixels alternate between " + " and ".join(
                    str(v) for v in sorted(set(counts[interior_slice(k, s, i)].tolist()))) + " stamps")
-    caption = (f"<strong>Transposed convolution as stamps</strong> i = {i}, k = {k}, s = {s} → o = {o}. "
+    caption = (f"<strong>Transposed convolution as stamps</strong> i′ = {i}, k′ = {k}, s′ = {s} → o′ = {o}. "
                f"Stamps per output pixel: {counts_text}; {verdict}.")
     return figure(fig_id, svg(fig_id, width, height, title, desc, "".join(body)), caption)
 
 
-def _stamps_2d(ih, iw, k, s):
+def _stamps_2d(ih, iw, k, s, input_label=None, output_label=None):
     oh, ow = conv_transpose_output_size(ih, k, s), conv_transpose_output_size(iw, k, s)
     _cap("i", max(oh, ow), 24)
     ones = conv_transpose2d(np.ones((1, 1, ih, iw)), np.ones((1, 1, k, k)), stride=s)[0, 0]
@@ -438,16 +468,18 @@ def _stamps_2d(ih, iw, k, s):
     cell = CELL
     levels = _heat_levels(counts)
     label_h = LINE + 8
-    in_w = max(iw * cell, text_width(f"input i = {ih} × {iw}"))
-    out_w = max(ow * cell, text_width(f"output o = {oh} × {ow}"))
+    label_in = _check_text("input_label", input_label, f"input i′ = {ih} × {iw}")
+    label_out = _check_text("output_label", output_label, f"output o′ = {oh} × {ow}")
+    in_w = max(iw * cell, text_width(label_in))
+    out_w = max(ow * cell, text_width(label_out))
     width = 2 * MARGIN + in_w + GAP + out_w
     gx_in = MARGIN + (in_w - iw * cell) / 2
     gx_out = MARGIN + in_w + GAP + (out_w - ow * cell) / 2
     gy = MARGIN + label_h
     grid_h = max(ih, oh) * cell
     gy_in = gy + (grid_h - ih * cell) / 2
-    body = [text(MARGIN + in_w / 2, gy_in - 8, f"input i = {ih} × {iw}", "cf-label", text_anchor="middle"),
-            text(gx_out + ow * cell / 2, gy - 8, f"output o = {oh} × {ow}", "cf-label", text_anchor="middle"),
+    body = [text(MARGIN + in_w / 2, gy_in - 8, label_in, "cf-label", text_anchor="middle"),
+            text(MARGIN + in_w + GAP + out_w / 2, gy - 8, label_out, "cf-label", text_anchor="middle"),
             _grid(gx_in, gy_in, [["in"] * iw for _ in range(ih)], cls="cf-grid-in"),
             _heat_grid(gx_out, gy, counts, cell, levels)]
     outlines = []
@@ -462,13 +494,13 @@ def _stamps_2d(ih, iw, k, s):
                                         extra=[("stamp-outline", "one stamp")])
     body.append(legend_svg)
     height = gy + grid_h + 14 + legend_h + MARGIN - 4
-    fig_id = "fig-" + slug("stamps", ih, iw, k, s)
-    title = f"Stamps of a 2-D transposed convolution, input {ih} × {iw}, k = {k}, s = {s}: output {oh} × {ow}"
+    fig_id = "fig-" + slug("stamps", ih, iw, k, s, *(t for t in (input_label, output_label) if t is not None))
+    title = f"Stamps of a 2-D transposed convolution, input {ih} × {iw}, k′ = {k}, s′ = {s}: output {oh} × {ow}"
     desc = (f"Each input pixel stamps a {k} × {k} kernel of ones onto the {oh} × {ow} output, {s} pixels apart; "
             f"outlines mark the stamps and each output cell shows how many stamps cover it "
             f"(from {int(counts.min())} to {int(counts.max())}).")
-    caption = (f"<strong>Transposed convolution as stamps</strong>, 2-D: i = {ih} × {iw}, k = {k}, s = {s} "
-               f"→ o = {oh} × {ow}. Numbers: stamps per output pixel, from {int(counts.min())} to {int(counts.max())}.")
+    caption = (f"<strong>Transposed convolution as stamps</strong>, 2-D: i′ = {ih} × {iw}, k′ = {k}, s′ = {s} "
+               f"→ o′ = {oh} × {ow}. Numbers: stamps per output pixel, from {int(counts.min())} to {int(counts.max())}.")
     return figure(fig_id, svg(fig_id, width, height, title, desc, "".join(body)), caption)
 
 

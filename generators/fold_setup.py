@@ -1,12 +1,14 @@
 """MkDocs hook: fold the setup lines of standalone code blocks, so a block shows what it is about.
 
 Every rendered block runs alone, so most start with the same includes of imports and argument
-checks. Two steps:
+checks, and later blocks of a page repeat the helpers earlier blocks showed. Two steps:
 
-- `on_page_markdown` (before pymdownx.snippets expands includes): in each ```python fence whose
-  first lines are includes of setup sections (`SETUP_SECTIONS`) and that has more after them, put
-  one marker comment right after that run of includes. It is Python, so the block still runs as
-  rendered (tests/test_rendered_code.py runs it).
+- `on_page_markdown` (before pymdownx.snippets expands includes): in each ```python fence, the
+  leading run of includes that are setup sections (`SETUP_SECTIONS`) or sections an earlier
+  ```python fence of the same page already included (the reader saw them there; a NumPy tab
+  counts for the blocks after it) ends at the first include that is neither: that is the code the
+  block is about. If more follows the run, one marker comment goes right after it, naming what
+  it hides. It is Python, so the block still runs as rendered (tests/test_rendered_code.py runs it).
 - `on_page_content` (HTML, after highlighting): in each code block with the marker, wrap every
   line above it in a container hidden by default, and make the marker line a toggle
   (role="button", aria-expanded, aria-controls; docs/assets/js/fold-setup.js handles click, Enter
@@ -38,17 +40,33 @@ def is_python(info):
 
 
 def marker(includes):
-    """The marker comment for a run of setup includes (regex matches of INCLUDE)."""
-    used = {SETUP_SECTIONS[m["section"]] for m in includes}
-    kinds = [kind for kind in dict.fromkeys(SETUP_SECTIONS.values()) if kind in used]
-    files = list(dict.fromkeys(m["path"].rsplit("/", 1)[-1] for m in includes))
-    return f"{MARKER_PREFIX} {' and '.join(kinds)} from {', '.join(files)}"
+    """The marker comment for a folded run of includes (regex matches of INCLUDE): the sections
+    shown above first (the words a narrow screen keeps), then the kinds of setup (with their files
+    when nothing else is folded)."""
+    shown = [m for m in includes if m["section"] not in SETUP_SECTIONS]
+    setup = [m for m in includes if m["section"] in SETUP_SECTIONS]
+    parts = []
+    if shown:
+        parts.append("shown above: " + ", ".join(dict.fromkeys(m["section"] for m in shown)))
+    if setup:
+        used = {SETUP_SECTIONS[m["section"]] for m in setup}
+        kinds = " and ".join(kind for kind in dict.fromkeys(SETUP_SECTIONS.values()) if kind in used)
+        files = ", ".join(dict.fromkeys(m["path"].rsplit("/", 1)[-1] for m in setup))
+        parts.append(kinds if shown else f"{kinds} from {files}")
+    return f"{MARKER_PREFIX} {'; '.join(parts)}"
+
+
+def key(include):
+    """What identifies an included section across blocks: its file and section name."""
+    return include["path"], include["section"]
 
 
 def fold_markdown(markdown):
-    """Insert the marker line after the leading run of setup includes of every ```python fence."""
+    """Insert the marker line after the leading run of setup or already-shown includes of every
+    ```python fence (`markdown` is one page: "shown" means by an earlier fence of it)."""
     lines = markdown.split("\n")
     out = []
+    shown = set()  # (path, section) of every include in the ```python fences so far
     i = 0
     while i < len(lines):
         opening = FENCE.match(lines[i])
@@ -69,9 +87,10 @@ def fold_markdown(markdown):
             run = []
             for line in body:
                 include = INCLUDE.match(line)
-                if not include or include["section"] not in SETUP_SECTIONS:
+                if not include or (include["section"] not in SETUP_SECTIONS and key(include) not in shown):
                     break
                 run.append(include)
+            shown.update(key(m) for m in map(INCLUDE.match, body) if m)
             if run and any(line.strip() for line in body[len(run):]):
                 body = body[:len(run)] + [run[0]["indent"] + marker(run)] + body[len(run):]
         out.extend(body)  # every other fence (```text, ```markdown showing a fence…) as it is

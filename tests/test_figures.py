@@ -33,6 +33,9 @@ CALLS = [
     ("transposed_diagram", dict(i=3, k=3, d=2, values=True)),
     ("stamps_diagram", dict(i=4, k=3, s=2)),
     ("stamps_diagram", dict(i=(2, 3), k=3, s=2)),
+    ("stamps_diagram", dict(i=3, k=3, s=2, input_label="∂L/∂y = g", output_label="∂L/∂x̃", symbol="g")),
+    ("stamps_diagram", dict(i=(2, 2), k=3, s=2, input_label="x < y & z")),
+    ("conv_diagram", dict(i=5, k=3, s=2, p=1, input_label="x", output_label="y = conv2d(x, w)")),
     ("overlap_map", dict(k=3, s=2)),
     ("overlap_map", dict(k=3, s=2, n=3, depth=2)),
     ("overlap_map", dict(k=1, s=2, n=4)),
@@ -137,13 +140,53 @@ def test_transposed_diagram_sizes_values_and_both_parameter_sets(i, k, s, p, d, 
 
 @pytest.mark.parametrize("i, k, s", [(4, 3, 2), (3, 4, 2), (5, 2, 3), (3, 5, 2)])
 def test_stamps_diagram_counts(i, k, s):
+    o = conv_transpose_output_size(i, k, s)
     fig = parse(figures.stamps_diagram(i, k, s))
-    assert f"output o = {conv_transpose_output_size(i, k, s)}" in texts(fig)
+    assert f"input i′ = {i}" in texts(fig) and f"output o′ = {o}" in texts(fig)
+    # the transposed convolution's own parameters carry primes (site notation)
+    caption = ET.tostring(fig.find("figcaption"), encoding="unicode", method="text")
+    assert f"i′ = {i}, k′ = {k}, s′ = {s} → o′ = {o}." in caption
+    assert f"i′ = {i}, k′ = {k}, s′ = {s}" in fig.find(f"{SVG}svg/{SVG}title").text
     assert [int(v) for v in texts(fig, "cf-heat-v")] == overlap_count(k, s, i).tolist()
     fig2 = parse(figures.stamps_diagram((i, i + 1), k, s))
     expected = np.outer(overlap_count(k, s, i), overlap_count(k, s, i + 1))
     assert [int(v) for v in texts(fig2, "cf-heat-v")] == expected.ravel().tolist()
     assert len(grid_cells(fig2, "cf-grid-in")) == i * (i + 1)
+    assert f"input i′ = {i} × {i + 1}" in texts(fig2)
+    caption2 = ET.tostring(fig2.find("figcaption"), encoding="unicode", method="text")
+    assert f"i′ = {i} × {i + 1}, k′ = {k}, s′ = {s}" in caption2 and "→ o′ = " in caption2
+
+
+def test_stamps_diagram_names_its_grids_and_cells_after_the_labels():
+    default = parse(figures.stamps_diagram(3, 3, 2))
+    assert texts(default, "cf-v") == ["x₀", "x₁", "x₂"]
+    assert [t for t in texts(default) if t.startswith("stamp of")] == ["stamp of x₀", "stamp of x₁", "stamp of x₂"]
+    html = figures.stamps_diagram(3, 3, 2, input_label="∂L/∂y = g", output_label="∂L/∂x̃", symbol="g")
+    fig = parse(html)
+    labels = texts(fig)
+    assert labels[0] == "∂L/∂y = g" and "∂L/∂x̃" in labels
+    assert not any(t.startswith(("input", "output")) for t in labels)  # nor in the legend
+    assert texts(fig, "cf-v") == ["g₀", "g₁", "g₂"]
+    assert [t for t in labels if t.startswith("stamp of")] == ["stamp of g₀", "stamp of g₁", "stamp of g₂"]
+    assert "x₀" not in html and "x₁" not in html
+    assert [int(v) for v in texts(fig, "cf-heat-v")] == overlap_count(3, 2, 3).tolist()  # same counts
+    desc = fig.find(f"{SVG}svg/{SVG}desc").text
+    assert "g₀…g₂ of ∂L/∂y = g" in desc and "onto ∂L/∂x̃" in desc
+    assert fig.get("id") != default.get("id")  # both can sit on one page
+    # a long label widens the label column instead of running into the cells
+    wide = parse(figures.stamps_diagram(3, 3, 2, output_label="∂L/∂x̃, stamps per pixel"))
+    assert float(wide.find(f"{SVG}svg").get("width")) > float(default.find(f"{SVG}svg").get("width"))
+    # 2-D: the two grid labels
+    fig2 = parse(figures.stamps_diagram((2, 3), 3, 2, input_label="g", output_label="∂L/∂x̃"))
+    assert texts(fig2)[:2] == ["g", "∂L/∂x̃"]
+
+
+def test_conv_diagram_labels():
+    fig = parse(figures.conv_diagram(5, 3, s=2, p=1, input_label="x", output_label="y"))
+    labels = texts(fig)
+    assert "x" in labels and "y" in labels and "padded: 7 × 7" in labels
+    assert not any(t.startswith(("input i", "output o")) for t in labels)
+    assert figures.conv_diagram(4, 3) == figures.conv_diagram(4, 3, input_label=None, output_label=None)
 
 
 @pytest.mark.parametrize("k, s, n", [(3, 2, 6), (4, 2, 5), (5, 2, 4), (1, 2, 4), (3, 3, 3)])
@@ -184,6 +227,11 @@ def test_resize_conv_map_numbers(k, s, n, mode):
     (lambda: figures.stamps_diagram(0, 3, 2), "i"),
     (lambda: figures.stamps_diagram((2, 2, 2), 3, 2), "i"),
     (lambda: figures.stamps_diagram(3, 3, 0), "s"),
+    (lambda: figures.stamps_diagram(3, 3, 2, input_label=""), "input_label"),
+    (lambda: figures.stamps_diagram(3, 3, 2, output_label=3), "output_label"),
+    (lambda: figures.stamps_diagram(3, 3, 2, symbol="grad"), "symbol"),
+    (lambda: figures.stamps_diagram((2, 2), 3, 2, symbol="g"), "symbol"),
+    (lambda: figures.conv_diagram(4, 3, input_label="a\nb"), "input_label"),
     (lambda: figures.overlap_map(0, 2), "k"),
     (lambda: figures.overlap_map(3, 2, depth=0), "depth"),
     (lambda: figures.overlap_map(3, 2, n=30), "n"),

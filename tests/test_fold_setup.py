@@ -107,6 +107,138 @@ def test_run_stops_at_the_first_non_setup_include():
     assert lines[3:5] == source.splitlines()[2:4]  # the later imports include stays unfolded
 
 
+# --- sections shown in an earlier block of the page ---------------------------------------------
+
+FIRST = md('''
+    ```python
+    --8<-- "snippets/shapes.py:check"
+    --8<-- "snippets/conv_numpy.py:imports"
+    --8<-- "snippets/conv_numpy.py:check_args"
+    --8<-- "snippets/conv_numpy.py:conv2d"
+    --8<-- "snippets/conv_numpy.py:im2col"
+
+    y = conv2d(x, w)
+    ```
+    ''')
+
+
+def test_a_section_shown_in_an_earlier_block_is_folded_in_a_later_one():
+    second = md('''
+        ```python
+        --8<-- "snippets/shapes.py:check"
+        --8<-- "snippets/conv_numpy.py:imports"
+        --8<-- "snippets/conv_numpy.py:check_args"
+        --8<-- "snippets/conv_numpy.py:conv2d"
+        --8<-- "snippets/conv_numpy.py:im2col"
+        --8<-- "snippets/conv_numpy.py:conv_transpose2d"
+
+        z = conv_transpose2d(y, w)
+        ```
+        ''')
+    folded = fold_markdown(FIRST + "\n" + second)
+    first, later = markers(folded)
+    # block 1 shows conv2d and im2col: only its setup is folded
+    assert first == f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py"
+    lines = folded.splitlines()
+    assert lines[lines.index(first) + 1] == '--8<-- "snippets/conv_numpy.py:conv2d"'
+    # block 2 folds them too, names them first, and shows the new section
+    assert later == f"{MARKER_PREFIX} shown above: conv2d, im2col; imports and argument checks"
+    assert lines[lines.index(later) - 1] == '--8<-- "snippets/conv_numpy.py:im2col"'
+    assert lines[lines.index(later) + 1] == '--8<-- "snippets/conv_numpy.py:conv_transpose2d"'
+    # the marker is the only line added: the block still holds every include, in order
+    assert [line for line in lines if line not in (first, later)] == (FIRST + "\n" + second).splitlines()
+
+
+def test_the_first_new_section_ends_the_run_even_if_shown_ones_follow():
+    second = md('''
+        ```python
+        --8<-- "snippets/conv_numpy.py:imports"
+        --8<-- "snippets/conv_numpy.py:conv2d"
+        --8<-- "snippets/conv_numpy.py:conv_transpose2d"
+        --8<-- "snippets/conv_numpy.py:im2col"
+        --8<-- "snippets/shapes.py:check"
+        x = 1
+        ```
+        ''')
+    folded = fold_markdown(FIRST + "\n" + second)
+    later = markers(folded)[1]
+    assert later == f"{MARKER_PREFIX} shown above: conv2d; imports"
+    lines = folded.splitlines()
+    assert lines[lines.index(later) + 1:lines.index(later) + 4] == [
+        '--8<-- "snippets/conv_numpy.py:conv_transpose2d"', '--8<-- "snippets/conv_numpy.py:im2col"',
+        '--8<-- "snippets/shapes.py:check"']  # shown or setup, but after the new code: visible
+
+
+def test_a_run_of_shown_sections_alone_is_folded_and_names_them():
+    second = '```python\n--8<-- "snippets/conv_numpy.py:im2col"\n--8<-- "snippets/conv_numpy.py:conv2d"\nx = 1\n```\n'
+    assert markers(fold_markdown(FIRST + "\n" + second))[1] == f"{MARKER_PREFIX} shown above: im2col, conv2d"
+
+
+@pytest.mark.parametrize("second", [
+    # the block only repeats what was shown: nothing would be left to see
+    '```python\n--8<-- "snippets/conv_numpy.py:conv2d"\n\n```\n',
+    # the same section name in another file is other code
+    '```python\n--8<-- "snippets/other.py:conv2d"\nx = 1\n```\n',
+    # a section shown only in a ```text fence (or a fence that is not Python) was not run or shown as code
+    '```python\n--8<-- "snippets/text_only.py:helper"\nx = 1\n```\n',
+], ids=["nothing-after", "other-file", "shown-as-text"])
+def test_no_shown_above_fold(second):
+    earlier = FIRST + "\n```text\n--8<-- \"snippets/text_only.py:helper\"\n```\n\n"
+    folded = fold_markdown(earlier + second)
+    assert len(markers(folded)) == 1  # block 1's setup only
+    assert folded.endswith(second)
+
+
+def test_a_later_section_is_not_folded_in_an_earlier_block():
+    """Order matters: a section is "shown above" only once a block above has included it."""
+    other = '```python\n--8<-- "snippets/conv_numpy.py:imports"\n--8<-- "snippets/conv_numpy.py:im2col"\nx = 1\n```\n'
+    # im2col first shown by `other`: FIRST, below it, folds its setup only (its run ends at conv2d)
+    assert markers(fold_markdown(other + "\n" + FIRST)) == [
+        f"{MARKER_PREFIX} imports from conv_numpy.py",
+        f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py"]
+    # FIRST above `other`: `other` folds im2col
+    assert markers(fold_markdown(FIRST + "\n" + other)) == [
+        f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py",
+        f"{MARKER_PREFIX} shown above: im2col; imports"]
+
+
+def test_a_section_shown_in_a_numpy_tab_counts_for_the_pytorch_tab_and_later_blocks():
+    source = md('''
+        === "NumPy"
+
+            ```python
+            --8<-- "snippets/conv_numpy.py:imports"
+            --8<-- "snippets/conv_numpy.py:conv2d"
+
+            y = conv2d(x, w)
+            ```
+
+        === "PyTorch"
+
+            ```python
+            --8<-- "snippets/conv_numpy.py:imports"
+            --8<-- "snippets/conv_numpy.py:conv2d"
+
+            import torch
+            ```
+
+        ```python
+        --8<-- "snippets/conv_numpy.py:conv2d"
+        --8<-- "snippets/conv_numpy.py:conv_transpose2d"
+        x = 1
+        ```
+        ''')
+    assert markers(fold_markdown(source)) == [
+        f"    {MARKER_PREFIX} imports from conv_numpy.py",
+        f"    {MARKER_PREFIX} shown above: conv2d; imports",
+        f"{MARKER_PREFIX} shown above: conv2d"]
+
+
+def test_each_page_starts_with_nothing_shown():
+    fold_markdown(FIRST)
+    assert markers(fold_markdown(FIRST)) == [f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py"]
+
+
 @pytest.mark.parametrize("fence", ["```text", "```console", "```py", "```", "~~~text"])
 def test_other_fences_are_untouched(fence):
     close = fence[:3]
@@ -227,3 +359,43 @@ def test_html_blocks_run_as_rendered(rendered, tmp_path):
 def test_html_without_markers_is_unchanged(rendered):
     plain, _ = rendered
     assert fold_html(plain) == plain
+
+
+def test_html_block_folding_sections_shown_above_runs_as_rendered(tmp_path):
+    source = md('''
+        ```python
+        --8<-- "snippets/shapes.py:check"
+        --8<-- "snippets/conv_numpy.py:imports"
+        --8<-- "snippets/conv_numpy.py:check_args"
+        --8<-- "snippets/conv_numpy.py:conv2d"
+
+        print(conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))).shape)
+        ```
+
+        ```python
+        --8<-- "snippets/shapes.py:check"
+        --8<-- "snippets/conv_numpy.py:imports"
+        --8<-- "snippets/conv_numpy.py:check_args"
+        --8<-- "snippets/conv_numpy.py:conv2d"
+        --8<-- "snippets/conv_numpy.py:conv_transpose2d"
+
+        print(conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2))).shape)
+        ```
+        ''')
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        page = markdown.Markdown(extensions=config["markdown_extensions"],
+                                 extension_configs=config["mdx_configs"]).convert(fold_markdown(source))
+    first, second = codes(fold_html(page))
+    assert "def conv2d" not in first.select_one(".fold-setup__lines").get_text()  # shown in block 1
+    folded = second.select_one(".fold-setup__lines").get_text()
+    assert "def conv2d" in folded and "def conv_transpose2d" not in folded  # folded in block 2
+    visible = second.get_text().split(second.select_one(".fold-setup__toggle").get_text(), 1)[1]
+    assert visible.lstrip().startswith("def conv_transpose2d")
+    outputs = []
+    for code in (first, second):
+        result = run_standalone(code.get_text(), tmp_path)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout.strip())
+    assert outputs == ["(1, 1, 2, 2)", "(1, 1, 3, 3)"]
