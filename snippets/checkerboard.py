@@ -11,21 +11,13 @@ resize (nearest / bilinear) and then apply a stride-1 convolution.
 Letters as in Dumoulin & Visin: k kernel size, s stride, n input size (pixels per side).
 """
 # --8<-- [start:imports]
-import numbers
-
 import numpy as np
 # --8<-- [end:imports]
 
-
-# --8<-- [start:check]
-def check_int(name, value, minimum):
-    """Return value as an int, or raise ValueError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-# --8<-- [end:check]
+try:  # imported as snippets.checkerboard, or run as a script from snippets/
+    from snippets.shapes import check_int
+except ModuleNotFoundError:
+    from shapes import check_int
 
 
 # --8<-- [start:overlap_count]

@@ -1,8 +1,12 @@
 """How the tests read and run the code blocks a reader copies (see CONTRIBUTING.md)."""
 import os
+import re
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 PYTHON_LANGUAGES = {"python", "py", "python3", "py3"}
 CONTINUES = "# continues the block above"
 NOT_RUN = "# not run:"
@@ -38,3 +42,12 @@ def run_standalone(code, workdir, timeout=300):
     script.write_text(code)
     return subprocess.run([sys.executable, str(script)], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def snippet_section(path, name):
+    """The text of one `# --8<-- [start:name]` ... `[end:name]` section of a file, dedented, as a
+    page includes it (pymdownx.snippets with dedent_subsections)."""
+    text = (ROOT / path).read_text()
+    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)[ \t]*# --8<-- \[end:{name}\]", text, re.S)
+    assert match, f"{path} has no section {name}"
+    return textwrap.dedent(match.group(1))

@@ -18,6 +18,21 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+@pytest.fixture
+def tiny_tensor_mode():
+    """oneDNN builds a new primitive for every new shape (milliseconds each) and a second thread
+    costs more than it saves on tiny tensors: PyTorch's native kernels on one thread compute the
+    same thing, many times faster. Modules that check thousands of tiny settings use this."""
+    import torch
+
+    enabled, threads = torch.backends.mkldnn.enabled, torch.get_num_threads()
+    torch.backends.mkldnn.enabled = False
+    torch.set_num_threads(1)
+    yield
+    torch.backends.mkldnn.enabled = enabled
+    torch.set_num_threads(threads)
+
+
 def pytest_terminal_summary(terminalreporter):
     lines = [
         value

@@ -1,6 +1,5 @@
 """snippets.conv_backward equals torch.autograd on random settings and central finite differences
 on a few, and rejects bad input with a ValueError that names the argument."""
-import re
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, given, settings, strategies as st
 
+from tests.codeblocks import snippet_section
 from snippets.conv_backward import (backward_gemm, col2im, conv2d_backward,
                                     conv_transpose2d_backward, forward_gemm, weight_gemm)
 from snippets.conv_numpy import conv2d, conv_transpose2d, im2col
@@ -16,23 +16,7 @@ from snippets.conv_numpy import conv2d, conv_transpose2d, im2col
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def tiny_tensor_mode():
-    """PyTorch's native kernels on one thread: much faster than oneDNN on many tiny shapes."""
-    enabled, threads = torch.backends.mkldnn.enabled, torch.get_num_threads()
-    torch.backends.mkldnn.enabled = False
-    torch.set_num_threads(1)
-    yield
-    torch.backends.mkldnn.enabled = enabled
-    torch.set_num_threads(threads)
-
-
-def section(path, name):
-    """The text of one `# --8<-- [start:name]` ... `[end:name]` section, as a page includes it."""
-    text = (ROOT / path).read_text()
-    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", text, re.S)
-    assert match, f"{path} has no section {name}"
-    return match.group(1)
+pytestmark = pytest.mark.usefixtures("tiny_tensor_mode")
 
 
 def maybe_pair(draw, h, w):
@@ -276,10 +260,10 @@ def test_caffe_gemms_are_convolution_and_deconvolution_passes(s, p, d):
 
 def test_sections_run_standalone():
     """What the page shows runs with numpy alone (plus the sections it declares it needs)."""
-    code = section("snippets/shapes.py", "check") + "".join(
-        section("snippets/conv_numpy.py", name)
+    code = snippet_section("snippets/shapes.py", "check") + "".join(
+        snippet_section("snippets/conv_numpy.py", name)
         for name in ("imports", "check_args", "conv2d", "conv_transpose2d", "im2col")) + "".join(
-        section("snippets/conv_backward.py", name)
+        snippet_section("snippets/conv_backward.py", name)
         for name in ("grad_input", "grad_weight", "grad_bias", "conv2d_backward",
                      "conv_transpose2d_backward", "col2im", "caffe_gemms"))
     namespace = {}

@@ -9,30 +9,13 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, given, settings, strategies as st
 
+from tests.codeblocks import snippet_section
 from snippets.conv_numpy import conv2d, conv2d_im2col, conv2d_matrix, conv_transpose2d, im2col
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def tiny_tensor_mode():
-    """oneDNN builds a new primitive for every new shape (milliseconds each) and a second thread
-    costs more than it saves on tiny tensors: PyTorch's native kernels on one thread are the
-    same operation, many times faster here."""
-    enabled, threads = torch.backends.mkldnn.enabled, torch.get_num_threads()
-    torch.backends.mkldnn.enabled = False
-    torch.set_num_threads(1)
-    yield
-    torch.backends.mkldnn.enabled = enabled
-    torch.set_num_threads(threads)
-
-
-def section(path, name):
-    """The text of one `# --8<-- [start:name]` ... `[end:name]` section, as a page includes it."""
-    text = (ROOT / path).read_text()
-    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", text, re.S)
-    assert match, f"{path} has no section {name}"
-    return match.group(1)
+pytestmark = pytest.mark.usefixtures("tiny_tensor_mode")
 
 
 def t(a):
@@ -215,8 +198,8 @@ def test_matrix_helpers_reject_bad_arguments(bad, word):
 
 def test_sections_run_standalone():
     """What a page shows runs with numpy alone (plus shapes.py's check section)."""
-    code = section("snippets/shapes.py", "check") + "".join(
-        section("snippets/conv_numpy.py", name) for name in
+    code = snippet_section("snippets/shapes.py", "check") + "".join(
+        snippet_section("snippets/conv_numpy.py", name) for name in
         ("imports", "check_args", "conv2d", "conv_transpose2d", "conv2d_matrix", "im2col",
          "conv2d_im2col"))
     namespace = {}

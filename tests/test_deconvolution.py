@@ -1,7 +1,6 @@
 """Reader questions 3 and 12 (snippets.deconvolution): least squares undoes a convolution, Cᵀ
 does not; Wiener beats the naive inverse filter on noisy data; Cᵀ(Cx) = x only for orthonormal C."""
 import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from tests.codeblocks import snippet_section
 from snippets.deconvolution import (blur_circular, convolve2d, deconvolution_errors_1d_2d,
                                     deconvolve_least_squares, haar_matrix, inverse_filter,
                                     matrix_of, principal_rows, reconstruction_errors,
@@ -100,18 +100,11 @@ def test_bad_arguments_raise_value_error_naming_them(bad, word):
         bad()
 
 
-def section(path, name):
-    text = (ROOT / path).read_text()
-    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)[ \t]*# --8<-- \[end:{name}\]", text, re.S)
-    assert match, f"{path} has no section {name}"
-    return textwrap.dedent(match.group(1))  # as pymdownx.snippets' dedent_subsections does
-
-
 def test_sections_run_standalone():
     names = ("imports", "check", "convolve2d", "matrix_of", "least_squares", "experiments_1d_2d",
              "wiener", "experiment_wiener", "orthonormal", "experiment_orthonormal")
     namespace = {}
     for name in names:  # each experiment overwrites `errors`; check it right after
-        exec(compile(section("snippets/deconvolution.py", name), name, "exec"), namespace)
+        exec(compile(snippet_section("snippets/deconvolution.py", name), name, "exec"), namespace)
         if name.startswith("experiment"):
             assert len(namespace["errors"]) >= 4

@@ -1,6 +1,5 @@
 """Reader questions 1 and 8: ↑k, ↓k and transposed convolution as a fractionally strided
 convolution (snippets.fractional_stride), checked against PyTorch."""
-import re
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from tests.codeblocks import snippet_section
 from snippets.fractional_stride import (conv_fractional_input_stride,
                                         conv_transpose1d_by_upsampling,
                                         conv_transpose2d_by_upsampling, convolve_full_2d,
@@ -101,16 +101,9 @@ def test_bad_arguments_raise_value_error_naming_them(bad, word):
         bad()
 
 
-def section(path, name):
-    text = (ROOT / path).read_text()
-    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", text, re.S)
-    assert match, f"{path} has no section {name}"
-    return match.group(1)
-
-
 def test_sections_run_standalone():
-    code = section("snippets/shapes.py", "check") + "".join(
-        section("snippets/fractional_stride.py", name) for name in
+    code = snippet_section("snippets/shapes.py", "check") + "".join(
+        snippet_section("snippets/fractional_stride.py", name) for name in
         ("imports", "check", "up_down_matrices", "up_down", "strided_conv_matrices",
          "transposed_as_upsampling", "nearest", "fractional_input_stride"))
     namespace = {}

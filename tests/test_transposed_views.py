@@ -1,6 +1,5 @@
 """All five views of transposed convolution (snippets.transposed_views) equal
 torch.nn.functional.conv_transpose2d: on a grid of settings and on random ones."""
-import re
 from pathlib import Path
 
 import numpy as np
@@ -9,22 +8,13 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, given, settings, strategies as st
 
+from tests.codeblocks import snippet_section
 from snippets.transposed_views import VIEWS, pixel_shuffle, zero_insertion_work
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def tiny_tensor_mode():
-    """oneDNN builds a new primitive for every new shape (milliseconds each) and a second thread
-    costs more than it saves on tiny tensors: PyTorch's native kernels on one thread are the
-    same operation, many times faster here."""
-    enabled, threads = torch.backends.mkldnn.enabled, torch.get_num_threads()
-    torch.backends.mkldnn.enabled = False
-    torch.set_num_threads(1)
-    yield
-    torch.backends.mkldnn.enabled = enabled
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("tiny_tensor_mode")
 
 
 def torch_conv_transpose2d(x, w, b, **kwargs):
@@ -144,14 +134,6 @@ def test_pixel_shuffle_matches_torch(r):
         pixel_shuffle(np.ones((1, 5, 2, 2)), 2, 2)
 
 
-def section(path, name):
-    """The text of one `# --8<-- [start:name]` ... `[end:name]` section, as a page includes it."""
-    text = (ROOT / path).read_text()
-    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", text, re.S)
-    assert match, f"{path} has no section {name}"
-    return match.group(1)
-
-
 BLOCKS = {  # what a page includes for each view, in order (see the module docstring)
     "conv_transpose2d_matrix": ["conv_numpy.py:conv2d_matrix", "matrix"],
     "conv_transpose2d_scatter": ["scatter"],
@@ -165,7 +147,7 @@ BLOCKS = {  # what a page includes for each view, in order (see the module docst
 def test_each_view_runs_standalone(name):
     parts = ["shapes.py:check", "conv_numpy.py:imports", "conv_numpy.py:check_args", "imports"]
     parts = [part if ":" in part else "transposed_views.py:" + part for part in parts + BLOCKS[name]]
-    code = "".join(section("snippets/" + part.split(":")[0], part.split(":")[1]) for part in parts)
+    code = "".join(snippet_section("snippets/" + part.split(":")[0], part.split(":")[1]) for part in parts)
     namespace = {}
     exec(compile(code, name, "exec"), namespace)
     x, w = np.arange(6.0).reshape(1, 2, 1, 3), np.ones((2, 1, 3, 2))

@@ -1,12 +1,12 @@
 """Reader question 9: NumPy (snippets.worked_example), PyTorch and real TensorFlow agree on the
 2x2 -> 4x4 SAME transposed convolution, and on which rows/columns are cropped."""
 import os
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.codeblocks import snippet_section
 from snippets.shapes import same_padding
 from snippets.worked_example import (conv2d_transpose_same, pytorch_same_4x4, stamp, w, x,
                                      zero_insertion)
@@ -85,16 +85,9 @@ def test_invalid_output_shape_is_rejected_like_tensorflow(tf):
         stamp(x, w, 0)
 
 
-def section(path, name):
-    text = (ROOT / path).read_text()
-    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", text, re.S)
-    assert match, f"{path} has no section {name}"
-    return match.group(1)
-
-
 def test_sections_run_standalone():
-    code = section("snippets/shapes.py", "check") + section("snippets/shapes.py", "tensorflow") + "".join(
-        section("snippets/worked_example.py", name)
+    code = snippet_section("snippets/shapes.py", "check") + snippet_section("snippets/shapes.py", "tensorflow") + "".join(
+        snippet_section("snippets/worked_example.py", name)
         for name in ("imports", "check", "example", "stamp", "zero_insertion", "tensorflow_same"))
     namespace = {}
     exec(compile(code, "standalone", "exec"), namespace)
