@@ -66,6 +66,44 @@ def built_site(tmp_path_factory, worker_id):
     return site
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test worker."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.chromium import CHROMIUM_FLAGS, chromium_or_skip
+
+    executable = chromium_or_skip()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site):
+    from tests.site_server import serve
+
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    """visit(path, color_scheme=...) opens a page of the built site and records what it did."""
+    from tests.chromium import Visit
+
+    visits = []
+
+    def open_page(path, **kwargs):
+        visits.append(Visit(browser, base_url + path, **kwargs))
+        return visits[-1]
+
+    yield open_page
+    for v in visits:
+        v.close()
+
+
 def only_pages(url_paths):
     """While writing a page: ONLY_PAGES=upsampling/,shapes/ limits the site tests to those pages."""
     prefixes = [p for p in os.environ.get("ONLY_PAGES", "").split(",") if p]

@@ -12,7 +12,6 @@ import torch.nn.functional as F
 from snippets.conv_numpy import conv2d, conv_transpose2d
 from snippets.shapes import conv_output_size, conv_transpose_output_size
 from tests.conftest import only_pages
-from tests.test_browser import base_url, browser, visit  # noqa: F401 (fixtures)
 
 PATH = "interactive/animations/"
 BUDGET_KB = 340
@@ -139,7 +138,7 @@ def test_step_by_keyboard(visit):
     assert figure.locator(".cf-status").get_attribute("aria-live") == "polite"
 
 
-def test_reduced_motion_does_not_autoplay(browser, base_url):  # noqa: F811
+def test_reduced_motion_does_not_autoplay(browser, base_url):
     context = browser.new_context(reduced_motion="reduce")
     try:
         page = context.new_page()

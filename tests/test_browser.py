@@ -2,21 +2,13 @@
 no console error, math typeset, a copy button on every code block, a working palette toggle, and
 no serious or critical axe-core finding in either colour scheme."""
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import only_pages
-from tests.site_server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
-# Debian's Chromium by default; CHROMIUM_PATH points elsewhere (e.g. Chrome on GitHub's runners).
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def page_urls():
@@ -30,73 +22,6 @@ def page_urls():
 
 
 PAGES = only_pages(list(page_urls()))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    with serve(built_site) as url:
-        yield url
-
-
-class Visit:
-    """One page load with everything the checks need recorded."""
-
-    def __init__(self, browser, url, color_scheme="light"):
-        self.context = browser.new_context(color_scheme=color_scheme)
-        self.page = self.context.new_page()
-        self.foreign, self.errors = [], []
-        origin = url.split("/")[2]
-        self.page.route("**/*", lambda route: self._local_only(route, origin))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        response = self.page.goto(url, wait_until="networkidle")
-        assert response.ok, f"{url}: HTTP {response.status}"
-
-    def _local_only(self, route, origin):
-        request_url = route.request.url
-        if request_url.startswith(("data:", "blob:")) or request_url.split("/")[2] == origin:
-            return route.continue_()
-        self.foreign.append(request_url)
-        return route.abort()
-
-    def axe_findings(self):
-        if not self.page.evaluate("typeof axe !== 'undefined'"):
-            self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        return [f"{v['id']} ({v['impact']}): {v['help']} at "
-                + ", ".join(str(n["target"]) for n in v["nodes"][:3])
-                for v in result["violations"] if v["impact"] in {"serious", "critical"}]
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser, base_url):
-    visits = []
-
-    def open_page(path, **kwargs):
-        visits.append(Visit(browser, base_url + path, **kwargs))
-        return visits[-1]
-
-    yield open_page
-    for v in visits:
-        v.close()
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: "/" + p)

@@ -11,7 +11,7 @@ from torch import nn
 
 from snippets.shapes import same_output_size, valid_output_size
 from tests.conftest import only_pages
-from tests.test_browser import Visit, base_url, browser  # noqa: F401 (fixtures)
+from tests.chromium import Visit, visible_text_without
 
 PATH = "interactive/calculator/"
 pytestmark = pytest.mark.skipif(not only_pages([PATH]), reason="ONLY_PAGES leaves out the calculator")
@@ -19,14 +19,14 @@ TIME_LIMIT = 3.0
 MNIST_SHAPES = ["(32, 28, 28)", "(32, 14, 14)", "(64, 14, 14)", "(64, 7, 7)", "(3136,)", "(1024,)", "(10,)"]
 
 
-def open_calculator(browser, base_url, query=""):  # noqa: F811
+def open_calculator(browser, base_url, query=""):
     visit = Visit(browser, base_url + PATH + query)
     visit.page.wait_for_selector("#calculator[data-ready=true]")
     return visit
 
 
 @pytest.fixture
-def calculator(browser, base_url):  # noqa: F811
+def calculator(browser, base_url):
     visits = []
 
     def open_page(query=""):
@@ -283,13 +283,6 @@ TAMPERED_VALUES = [
     ("?in=1,28,28&net=maxpool2d:2,2,0,0", "#layer-1-output", "dilation"),
     ("?in=1,28,28&net=conv_same:" + quote("<b>1</b>") + ",5,1", "#layer-1-output", "filters"),
 ]
-
-
-def visible_text_without(page, typed):
-    text = page.evaluate("document.body.innerText")
-    for value in typed:
-        text = text.replace(f'"{value}"', "")
-    return text
 
 
 def test_fuzzed_bad_inputs_show_an_inline_message(calculator, record_property):

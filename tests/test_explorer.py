@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from tests.codeblocks import output_mismatch, run_standalone
 from tests.conftest import only_pages
-from tests.test_browser import Visit, base_url, browser  # noqa: F401 (fixtures)
+from tests.chromium import Visit, visible_text_without
 
 PATH = "interactive/explorer/"
 pytestmark = pytest.mark.skipif(not only_pages([PATH]), reason="ONLY_PAGES leaves out the explorer")
@@ -41,14 +41,14 @@ SETTINGS = [
 ]
 
 
-def open_explorer(browser, base_url):  # noqa: F811 (fixtures)
+def open_explorer(browser, base_url):
     visit = Visit(browser, base_url + PATH)
     visit.page.wait_for_selector("#explorer[data-ready=true]")
     return visit
 
 
 @pytest.fixture
-def explorer(browser, base_url):  # noqa: F811
+def explorer(browser, base_url):
     visit = open_explorer(browser, base_url)
     yield visit
     visit.close()
@@ -187,7 +187,7 @@ NARROW = 390  # a phone's CSS width
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_fits_a_narrow_screen_and_wide_grids_scroll_inside(browser, base_url, scheme):  # noqa: F811
+def test_fits_a_narrow_screen_and_wide_grids_scroll_inside(browser, base_url, scheme):
     """At 390 px the page never scrolls sideways; a grid wider than its column scrolls inside a
     focusable, labelled region with a visible hint, and axe-core finds nothing serious."""
     visit = Visit(browser, base_url + PATH, color_scheme=scheme)
@@ -343,14 +343,6 @@ def fuzz_cases():
     yield "huge padding", ("conv", "integers"), {"ph": "10000"}, "LIMITS.maxSize"
     yield "huge transposed stride", ("transposed", "integers"), {"sh": "10000", "sw": "10000"}, "LIMITS"
     yield "kernel too large to draw", ("conv", "integers"), {"ih": "20", "kh": "33", "ph": "10"}, "too large to draw"
-
-
-def visible_text_without(page, typed):
-    """The page's text, minus what the reader typed (quoted back in the message, e.g. got "NaN")."""
-    text = page.evaluate("document.body.innerText")
-    for value in typed:
-        text = text.replace(f'"{value}"', "")
-    return text
 
 
 def test_fuzzed_bad_inputs_show_an_inline_message(explorer, record_property):

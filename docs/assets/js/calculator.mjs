@@ -14,6 +14,7 @@
  * The top half is pure (importable from Node); mount() wires it to the page.
  */
 import { checkInt, convOutputSize, convTransposeOutputSize, LIMITS } from "./convarith.mjs";
+import { element } from "./dom.mjs";
 
 /** Channel and feature counts may exceed LIMITS.maxSize (VGG's classifier has 25088 inputs). */
 const MAX_COUNT = 1_000_000_000;
@@ -322,17 +323,6 @@ export function decodeState(search) {
 }
 
 // --- the page ---------------------------------------------------------------------------------
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
 
 function textField(id, labelText, value) {
   return element(

@@ -23,6 +23,7 @@ import {
   convTranspose2dOutputShape,
   convTransposeContributions,
 } from "./convarith.mjs";
+import { element } from "./dom.mjs";
 
 /** The explorer draws grids of at most this many rows and columns. */
 export const DRAW_LIMIT = 32;
@@ -408,17 +409,6 @@ function highlightPython(code, into) {
       into.append(span);
     }
   }
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
 }
 
 function numberField(key, labelText) {
