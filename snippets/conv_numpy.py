@@ -65,7 +65,7 @@ def check_arrays(x, w, b, groups, transposed):
 
 def conv_output_hw(i, k, s, p, d):
     """Output (H, W) of a convolution; each argument an (h, w) pair."""
-    o = tuple((i[a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in range(2))
+    o = tuple((i[ax] + 2 * p[ax] - d[ax] * (k[ax] - 1) - 1) // s[ax] + 1 for ax in range(2))
     if min(o) < 1:
         raise ValueError(f"output size would be {o}: input size {tuple(i)} (x) is too small for "
                          f"kernel {tuple(k)}, dilation {d} and padding {p}")
@@ -74,7 +74,8 @@ def conv_output_hw(i, k, s, p, d):
 
 def conv_transpose_output_hw(i, k, s, p, op, d):
     """Output (H, W) of a transposed convolution; each argument an (h, w) pair."""
-    o = tuple((i[a] - 1) * s[a] - 2 * p[a] + d[a] * (k[a] - 1) + op[a] + 1 for a in range(2))
+    o = tuple((i[ax] - 1) * s[ax] - 2 * p[ax] + d[ax] * (k[ax] - 1) + op[ax] + 1
+              for ax in range(2))
     if min(o) < 1:
         raise ValueError(f"output size would be {o}: padding {p} crops more than the "
                          f"transposed convolution of input size {tuple(i)} (x) produces")
@@ -103,7 +104,8 @@ def check_conv_transpose2d_args(x, w, b, stride, padding, output_padding, dilati
 
 # --8<-- [start:conv2d]
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
-    """torch.nn.functional.conv2d: y[n, o] = b[o] + sum over kernel taps of w[o, :, a, c] * x."""
+    """torch.nn.functional.conv2d: y[n, c_out] = b[c_out] + sum over kernel taps (t_h, t_w) of
+    w[c_out, :, t_h, t_w] * x."""
     x, w, b, s, p, d, g = check_conv2d_args(x, w, b, stride, padding, dilation, groups)
     (n, c_in, i_h, i_w), (c_out, _, k_h, k_w) = x.shape, w.shape
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = s, p, d
@@ -112,12 +114,12 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     x = x.reshape(n, g, c_in // g, *x.shape[2:])  # each group sees only its own channels
     w = w.reshape(g, c_out // g, c_in // g, k_h, k_w)
     y = np.zeros((n, g, c_out // g, o_h, o_w))
-    for a in range(k_h):
-        for c in range(k_w):
-            # tap (a, c) meets input pixel (r*s + a*d, q*s + c*d) for every output pixel (r, q)
-            seen = x[..., a * d_h: a * d_h + s_h * (o_h - 1) + 1: s_h,
-                          c * d_w: c * d_w + s_w * (o_w - 1) + 1: s_w]
-            y += np.einsum("ngihw,goi->ngohw", seen, w[..., a, c])  # mix channels per group
+    for t_h in range(k_h):
+        for t_w in range(k_w):
+            # tap (t_h, t_w) meets input (r*s + t_h*d, q*s + t_w*d) for every output pixel (r, q)
+            seen = x[..., t_h * d_h: t_h * d_h + s_h * (o_h - 1) + 1: s_h,
+                          t_w * d_w: t_w * d_w + s_w * (o_w - 1) + 1: s_w]
+            y += np.einsum("ngihw,goi->ngohw", seen, w[..., t_h, t_w])  # mix channels per group
     y = y.reshape(n, c_out, o_h, o_w)
     return y if b is None else y + b[:, None, None]
 # --8<-- [end:conv2d]
@@ -131,17 +133,19 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     (n, c_in, i_h, i_w), (_, c_out_g, k_h, k_w) = x.shape, w.shape
     (s_h, s_w), (p_h, p_w), (op_h, op_w), (d_h, d_w) = s, p, op, d
     o_h, o_w = conv_transpose_output_hw((i_h, i_w), (k_h, k_w), s, p, op, d)
-    # the uncropped result, plus output_padding rows/columns that no input pixel reaches
+    # room for every stamp, plus op rows/columns at the end that no stamp reaches; the crop
+    # below removes p from each side, so op only picks the size: those zeros survive only
+    # when op > p, and for p >= op the output ends in stamped rows/columns
     full = np.zeros((n, g, c_out_g, (i_h - 1) * s_h + d_h * (k_h - 1) + 1 + op_h,
                      (i_w - 1) * s_w + d_w * (k_w - 1) + 1 + op_w))
     x = x.reshape(n, g, c_in // g, i_h, i_w)
     w = w.reshape(g, c_in // g, c_out_g, k_h, k_w)
-    for a in range(k_h):
-        for c in range(k_w):
-            # tap (a, c) of input pixel (r, q) lands on output pixel (r*s + a*d, q*s + c*d)
-            full[..., a * d_h: a * d_h + s_h * (i_h - 1) + 1: s_h,
-                      c * d_w: c * d_w + s_w * (i_w - 1) + 1: s_w] += np.einsum(
-                "ngihw,gio->ngohw", x, w[..., a, c])
+    for t_h in range(k_h):
+        for t_w in range(k_w):
+            # tap (t_h, t_w) of input pixel (r, q) lands on output pixel (r*s + t_h*d, q*s + t_w*d)
+            full[..., t_h * d_h: t_h * d_h + s_h * (i_h - 1) + 1: s_h,
+                      t_w * d_w: t_w * d_w + s_w * (i_w - 1) + 1: s_w] += np.einsum(
+                "ngihw,gio->ngohw", x, w[..., t_h, t_w])
     # padding removes p rows/columns from each side of the full result
     y = full.reshape(n, g * c_out_g, *full.shape[3:])[..., p_h: p_h + o_h, p_w: p_w + o_w]
     return y if b is None else y + b[:, None, None]
@@ -161,11 +165,11 @@ def conv2d_matrix(input_shape_hw, w2d, stride=1, padding=0, dilation=1):
     C = np.zeros((o_h * o_w, i_h * i_w))
     for r in range(o_h):
         for q in range(o_w):
-            for a in range(k_h):
-                for c in range(k_w):
-                    row, col = r * s_h - p_h + a * d_h, q * s_w - p_w + c * d_w
+            for t_h in range(k_h):
+                for t_w in range(k_w):
+                    row, col = r * s_h - p_h + t_h * d_h, q * s_w - p_w + t_w * d_w
                     if 0 <= row < i_h and 0 <= col < i_w:  # taps on the zero padding drop out
-                        C[r * o_w + q, row * i_w + col] += w2d[a, c]
+                        C[r * o_w + q, row * i_w + col] += w2d[t_h, t_w]
     return C
 # --8<-- [end:conv2d_matrix]
 
@@ -182,10 +186,10 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
     o_h, o_w = conv_output_hw((i_h, i_w), k, s, p, d)
     x = np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
     cols = np.empty((n, c, k_h, k_w, o_h, o_w))
-    for a in range(k_h):
-        for b in range(k_w):  # row (channel, a, b) of the matrix: what tap (a, b) sees
-            cols[:, :, a, b] = x[..., a * d_h: a * d_h + s_h * (o_h - 1) + 1: s_h,
-                                      b * d_w: b * d_w + s_w * (o_w - 1) + 1: s_w]
+    for t_h in range(k_h):
+        for t_w in range(k_w):  # row (channel, t_h, t_w) of the matrix: what tap (t_h, t_w) sees
+            cols[:, :, t_h, t_w] = x[..., t_h * d_h: t_h * d_h + s_h * (o_h - 1) + 1: s_h,
+                                          t_w * d_w: t_w * d_w + s_w * (o_w - 1) + 1: s_w]
     return cols.reshape(n, c * k_h * k_w, o_h * o_w)
 # --8<-- [end:im2col]
 

@@ -44,7 +44,8 @@ def direct_conv_weight(w, groups):
 
 def pad_or_crop(z, rows, cols):
     """Add zeros (positive amounts) or remove pixels (negative) at the (before, after) sides."""
-    z = np.pad(z, ((0, 0), (0, 0)) + tuple((max(a, 0), max(b, 0)) for a, b in (rows, cols)))
+    z = np.pad(z, ((0, 0), (0, 0)) + tuple((max(before, 0), max(after, 0))
+                                           for before, after in (rows, cols)))
     h, w = z.shape[-2:]
     return z[..., max(-rows[0], 0): h - max(-rows[1], 0), max(-cols[0], 0): w - max(-cols[1], 0)]
 # --8<-- [end:helpers]
@@ -152,7 +153,7 @@ def conv_transpose2d_subpixel(x, w, b=None, stride=1, padding=0, output_padding=
     x, w, b, (s_h, s_w), (p_h, p_w), (op_h, op_w), (d_h, d_w), g = check_conv_transpose2d_args(
         x, w, b, stride, padding, output_padding, dilation, groups)
     (n, c_in, i_h, i_w), (_, c_out_g, k_h, k_w) = x.shape, w.shape
-    # output pixel m*s + r only meets kernel taps a with a*d = e*s + r: lay the dilated kernel
+    # output pixel m*s + r only meets kernel taps t with t*d = e*s + r: lay the dilated kernel
     # on a grid padded to a multiple of s, and phase r's sub-kernel is every s-th entry from r
     K_h, K_w = d_h * (k_h - 1) // s_h + 1, d_w * (k_w - 1) // s_w + 1  # sub-kernel size
     dilated = np.zeros((c_in, c_out_g, K_h * s_h, K_w * s_w))
@@ -162,7 +163,8 @@ def conv_transpose2d_subpixel(x, w, b=None, stride=1, padding=0, output_padding=
               for r_h in range(s_h) for r_w in range(s_w)]
     y = np.stack(phases, axis=2)  # (N, C_out, s_h*s_w, H + K_h - 1, W + K_w - 1)
     y = pixel_shuffle(y.reshape(n, -1, *y.shape[3:]), s_h, s_w)  # interleave the phases
-    # output_padding: zeros no input reaches; padding crops p from each side
+    # op zero rows/columns at the end, beyond every stamp; cropping p from each side leaves
+    # stamped values there when p >= op (op only picks the size), zeros only when op > p
     y = np.pad(y, ((0, 0), (0, 0), (0, op_h), (0, op_w)))
     o_h = (i_h - 1) * s_h - 2 * p_h + d_h * (k_h - 1) + op_h + 1
     o_w = (i_w - 1) * s_w - 2 * p_w + d_w * (k_w - 1) + op_w + 1
