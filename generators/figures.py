@@ -14,8 +14,8 @@ Static figures (for any page):
 A label argument replaces a grid's default label ("input i = 5", "output o′ = 7", ...), so a
 page can name what the grids stand for (input_label="∂L/∂y = g"); symbol names the 1-D stamp
 figure's input cells (g₀, g₁, ...).
-    overlap_map(k, s, n=6, depth=1)
-    resize_conv_map(k, s, n=6, mode="nearest")
+    overlap_map(k, s, n=6, depth=1)           the transposed convolution's k′, s′
+    resize_conv_map(k, s, n=6, mode="nearest")  s is the upsampling factor f; k the convolution's
 Animated (docs/assets/js/animations.mjs steps the kernel; without JavaScript it is frame one):
     animation(op="conv" or "transposed", i, k, s=1, p=0, d=1, output_padding=0)
 
@@ -164,7 +164,7 @@ def _scene(fig_id, *, left, right, kernel, legend, title, desc, hatch=False, cur
         origins.append((gx, gy))
         for n, label in enumerate(side["labels"]):
             body.append(text(x_col + width / 2, gy - 8 - LINE * (len(side["labels"]) - 1 - n), label,
-                             "cf-label" if n == 0 else "cf-label cf-sub", text_anchor="middle"))
+                             "cf-label", text_anchor="middle"))  # every line at the grid title's size
         body.append(_grid(gx, gy, side["kinds"], cls=cls, cell=cell, hatch=f"{fig_id}-hatch" if hatch else None))
     (lx, ly), (rx, ry) = origins
     # the output cell being computed, under the numbers
@@ -293,7 +293,9 @@ def _transposed_parts(i, k, s, p, d, output_padding, values):
         f", output_padding a = {a}" if a else "")
     conv_params = f"i = {o}, k = {k}, s = {s}, p = {p}" + (f", d = {d}" if d > 1 else "")
     padding_rule = "k′ − p′ − 1" if d == 1 else "d′(k′ − 1) − p′"
-    labels_in = [f"input i′ = {i}", f"{'stretched, ' if s > 1 else ''}padded: {size} × {size}"]
+    # what the equivalent direct convolution does to the input, if anything (as conv_diagram)
+    changes = ["stretched"] * (stretched > i) + ["padded"] * (size > stretched)
+    labels_in = [f"input i′ = {i}"] + ([f"{', '.join(changes)}: {size} × {size}"] if changes else [])
     legend = [("in", "input"), *([("zero", "inserted zero")] if s > 1 else []),
               *([("pad", "zero padding")] if q or a else []), ("kernel", "kernel (rotated 180°)"),
               ("out", "output"), ("cur", "output being computed")]
@@ -551,23 +553,25 @@ def overlap_map(k, s, n=6, depth=1):
     ratio = max_min_ratio(values[inner, inner]) if inner.stop > inner.start else float("nan")
     layers = "one transposed convolution" if depth == 1 else f"{depth} stacked transposed convolutions"
     fig_id = "fig-" + slug("overlap", k, s, n, depth)
-    title = f"Overlap counts of {layers}, k = {k}, s = {s}, input {n} × {n}: output {side} × {side}"
+    title = f"Overlap counts of {layers}, k′ = {k}, s′ = {s}, input {n} × {n}: output {side} × {side}"
     desc = (f"Each cell shows how many kernel stamps cover that output pixel (from {_fmt(values.min())} to "
             f"{_fmt(values.max())}); {_ratio_text(ratio)}.")
-    caption = (f"<strong>Overlap counts</strong> of {layers} with k × k = {k} × {k} kernels of ones and stride "
-               f"s = {s}, on a {n} × {n} input of ones → {side} × {side}. {esc(_ratio_text(ratio).capitalize())}.")
-    return _heat_figure(fig_id, values, inner, title, desc, caption, f"output o = {side} × {side}")
+    caption = (f"<strong>Overlap counts</strong> of {layers} with k′ × k′ = {k} × {k} kernels of ones and stride "
+               f"s′ = {s}, on a {n} × {n} input of ones → output o′ = {side} × {side}. "
+               f"{esc(_ratio_text(ratio).capitalize())}.")
+    return _heat_figure(fig_id, values, inner, title, desc, caption, f"output o′ = {side} × {side}")
 
 
 def resize_conv_map(k, s, n=6, mode="nearest"):
-    """The same heat map for resize-convolution: upsample by s (nearest or bilinear), then a
-    stride-1 k x k convolution of ones. Every pixel gets the same count: no checkerboard."""
+    """The same heat map for resize-convolution: upsample by the factor s (nearest or bilinear;
+    the figure calls it f, as the site does), then a stride-1 k x k convolution of ones (a direct
+    convolution: no primes). Every pixel gets the same count: no checkerboard."""
     k, s, n = check_int("k", k, 1), check_int("s", s, 1), check_int("n", n, 1)
     if mode not in ("nearest", "bilinear"):
         raise ValueError(f"mode must be 'nearest' or 'bilinear', got {mode!r}")
     side = n * s - k + 1
     if side < 1:
-        raise ValueError(f"k = {k} is larger than the upsampled input (n · s = {n * s})")
+        raise ValueError(f"k = {k} is larger than the upsampled input (n · f = {n * s})")
     if side > MAX_HEAT:
         raise ValueError(f"n: the output would have {side} pixels per side, more than {MAX_HEAT} to draw")
     values = resize_conv_overlap_2d(k, s, n, mode)
@@ -575,8 +579,9 @@ def resize_conv_map(k, s, n=6, mode="nearest"):
     uniform = np.allclose(values, values.flat[0])
     verdict = (f"every pixel gets {_fmt(values.flat[0])}: uniform, no checkerboard" if uniform else
                f"values from {_fmt(values.min())} to {_fmt(values.max())}")
-    title = f"Resize-convolution ({mode}), s = {s}, k = {k}, input {n} × {n}: output {side} × {side}"
-    desc = f"Each cell shows the output of a {k} × {k} convolution of ones after {mode} upsampling by {s}; {verdict}."
-    caption = (f"<strong>Resize-convolution</strong>: {mode} upsampling of a {n} × {n} input of ones by s = {s}, then "
-               f"a stride-1 {k} × {k} convolution of ones → {side} × {side}; {verdict}.")
+    title = f"Resize-convolution ({mode}), f = {s}, k = {k}, input {n} × {n}: output {side} × {side}"
+    desc = (f"Each cell shows the output of a {k} × {k} convolution of ones after {mode} upsampling by f = {s}; "
+            f"{verdict}.")
+    caption = (f"<strong>Resize-convolution</strong>: {mode} upsampling of a {n} × {n} input of ones by f = {s}, then "
+               f"a stride-1 k × k = {k} × {k} convolution of ones → output o = {side} × {side}; {verdict}.")
     return _heat_figure(fig_id, values, None, title, desc, caption, f"output o = {side} × {side}")

@@ -47,6 +47,13 @@ def test_fifteen_labelled_animations(visit):
             # both parameter sets: the transposed convolution's own, and the direct convolution's
             assert f"i′ = {p['i']}, k′ = {p['k']}, s′ = {p['s']}, p′ = {p['p']}" in caption
             assert f"s′ − 1 = {p['s'] - 1} zero" in caption and f"k′ − p′ − 1 = {p['k'] - p['p'] - 1}" in caption
+            # the direct convolution's input is labelled only when it is not the input itself
+            changed = p["s"] > 1 or p["q"] > 0 or p["a"] > 0
+            assert any(re.fullmatch(r"(stretched, )?(stretched|padded): \d+ × \d+", t) for t in labels) == changed
+        # every grid label (input, output, "padded: …") at the grid titles' size: a scaled-down
+        # side-by-side figure shrinks them all alike, never a smaller one below readability
+        sizes = figure.locator("svg text.cf-label").evaluate_all("els => els.map(e => getComputedStyle(e).fontSize)")
+        assert len(sizes) >= 2 and len(set(sizes)) == 1, sizes
         assert figure.locator("svg[role=img] > title").text_content()
         controls = figure.locator(".cf-controls")
         assert controls.is_visible(), "controls stay hidden: animations.mjs did not run"

@@ -181,10 +181,31 @@ def test_stamps_diagram_names_its_grids_and_cells_after_the_labels():
     assert texts(fig2)[:2] == ["g", "∂L/∂x̃"]
 
 
+@pytest.mark.parametrize("i, k, s, p, a, second", [
+    (7, 3, 1, 2, 0, None),  # "Full padding, no strides": k′ − p′ − 1 = 0, nothing added
+    (5, 1, 1, 0, 0, None),
+    (5, 3, 1, 1, 0, "padded: 7 × 7"),
+    (4, 3, 1, 0, 0, "padded: 8 × 8"),
+    (3, 3, 2, 2, 0, "stretched: 5 × 5"),  # zeros inserted, no padding
+    (3, 3, 2, 1, 1, "stretched, padded: 8 × 8"),
+    (2, 3, 2, 2, 1, "stretched, padded: 4 × 4"),  # padded by output_padding only
+    (1, 1, 2, 0, 0, None),  # one pixel: nothing to insert between
+])
+def test_transposed_diagram_labels_the_direct_input_only_when_it_differs(i, k, s, p, a, second):
+    """As conv_diagram: no "padded" label when the equivalent direct convolution adds no padding,
+    no inserted zeros and no output_padding; every grid label is a title (class cf-label only)."""
+    for fig in (parse(figures.transposed_diagram(i, k, s=s, p=p, output_padding=a)),
+                parse(figures.animation("transposed", i, k, s=s, p=p, output_padding=a))):
+        labels = [e for e in fig.iter(f"{SVG}text") if "cf-label" in e.get("class", "").split()]
+        assert [e.text for e in labels][:-1] == [f"input i′ = {i}"] + ([second] if second else [])
+        assert {e.get("class") for e in labels} == {"cf-label"}  # one size: no smaller sub-label
+
+
 def test_conv_diagram_labels():
     fig = parse(figures.conv_diagram(5, 3, s=2, p=1, input_label="x", output_label="y"))
     labels = texts(fig)
     assert "x" in labels and "y" in labels and "padded: 7 × 7" in labels
+    assert "cf-sub" not in figures.conv_diagram(5, 3, s=2, p=1)  # "padded" as large as the grid titles
     assert not any(t.startswith(("input i", "output o")) for t in labels)
     assert figures.conv_diagram(4, 3) == figures.conv_diagram(4, 3, input_label=None, output_label=None)
 
@@ -194,7 +215,14 @@ def test_overlap_map_numbers_equal_checkerboard(k, s, n):
     fig = parse(figures.overlap_map(k, s, n=n))
     expected = overlap_count_2d(k, s, n)
     assert [int(v) for v in texts(fig, "cf-heat-v")] == expected.ravel().tolist()
-    assert f"output o = {len(expected)} × {len(expected)}" in texts(fig)
+    side = len(expected)
+    # a transposed convolution: its own arguments and output carry primes (site notation)
+    assert f"output o′ = {side} × {side}" in texts(fig)
+    caption = ET.tostring(fig.find("figcaption"), encoding="unicode", method="text")
+    assert f"k′ × k′ = {k} × {k} kernels" in caption and f"stride s′ = {s}," in caption
+    assert f"→ output o′ = {side} × {side}." in caption
+    assert f"k′ = {k}, s′ = {s}" in fig.find(f"{SVG}svg/{SVG}title").text
+    assert not re.search(r"\b[kso] [=×]", caption + fig.find(f"{SVG}svg/{SVG}title").text)  # no unprimed k, s, o
 
 
 @pytest.mark.parametrize("k, s, n, depth", [(3, 2, 3, 2), (4, 2, 3, 2), (3, 2, 2, 3)])
@@ -209,6 +237,15 @@ def test_resize_conv_map_numbers(k, s, n, mode):
     fig = parse(figures.resize_conv_map(k, s, n=n, mode=mode))
     expected = resize_conv_overlap_2d(k, s, n, mode)
     assert np.allclose([float(v) for v in texts(fig, "cf-heat-v")], expected.ravel(), atol=0.005)
+    # the upsampling factor is f (never s or k); the stride-1 convolution after it is a direct one: k, o
+    side = len(expected)
+    caption = ET.tostring(fig.find("figcaption"), encoding="unicode", method="text")
+    assert f"{mode} upsampling of a {n} × {n} input of ones by f = {s}," in caption
+    assert f"stride-1 k × k = {k} × {k} convolution" in caption and f"→ output o = {side} × {side};" in caption
+    assert f"output o = {side} × {side}" in texts(fig)
+    title = fig.find(f"{SVG}svg/{SVG}title").text
+    assert f"f = {s}, k = {k}" in title
+    assert "s =" not in caption + title + fig.find(f"{SVG}svg/{SVG}desc").text
 
 
 @pytest.mark.parametrize("call, argument", [

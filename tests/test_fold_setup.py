@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.config import load_config
 
-from generators.fold_setup import MARKER_PREFIX, SETUP_SECTIONS, fold_html, fold_markdown
+from generators.fold_setup import MARKER_PREFIX, SETUP_SECTIONS, defined_names, fold_html, fold_markdown
 from tests.codeblocks import run_standalone
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def test_top_level_fence_gets_one_marker_after_the_setup_run():
         ''')
     lines = fold_markdown(source).splitlines()
     assert lines[3:7] == source.splitlines()[3:6] + [
-        "# ⋯ setup (the copy button copies it too): imports and argument checks from shapes.py, conv_numpy.py"]
+        "# ⋯ setup: imports, checks"]
     assert lines[7] == '--8<-- "snippets/conv_numpy.py:conv2d"'
     assert len(lines) == len(source.splitlines()) + 1
 
@@ -67,8 +67,8 @@ def test_fences_indented_in_tabs_and_admonitions_keep_their_indent():
         ''')
     folded = fold_markdown(source)
     assert markers(folded) == [
-        "    # ⋯ setup (the copy button copies it too): imports from conv_numpy.py, transposed_views.py",
-        "    # ⋯ setup (the copy button copies it too): argument checks from shapes.py"]
+        "    # ⋯ setup: imports",
+        "    # ⋯ setup: checks"]
     lines = folded.splitlines()
     assert lines[lines.index(markers(folded)[0]) - 1].endswith('transposed_views.py:imports"')
     assert lines[lines.index(markers(folded)[1]) + 1] == '    print(check_int("k", 3, 1))'
@@ -103,7 +103,7 @@ def test_run_stops_at_the_first_non_setup_include():
         ```
         ''')
     lines = fold_markdown(source).splitlines()
-    assert lines[2].startswith(MARKER_PREFIX) and lines[2].endswith("argument checks from shapes.py")
+    assert lines[2] == "# ⋯ setup: checks"
     assert lines[3:5] == source.splitlines()[2:4]  # the later imports include stays unfolded
 
 
@@ -138,11 +138,11 @@ def test_a_section_shown_in_an_earlier_block_is_folded_in_a_later_one():
     folded = fold_markdown(FIRST + "\n" + second)
     first, later = markers(folded)
     # block 1 shows conv2d and im2col: only its setup is folded
-    assert first == f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py"
+    assert first == f"{MARKER_PREFIX} imports, checks"
     lines = folded.splitlines()
     assert lines[lines.index(first) + 1] == '--8<-- "snippets/conv_numpy.py:conv2d"'
-    # block 2 folds them too, names them first, and shows the new section
-    assert later == f"{MARKER_PREFIX} shown above: conv2d, im2col; imports and argument checks"
+    # block 2 folds them too, names what they define first, and shows the new section
+    assert later == f"{MARKER_PREFIX} conv2d, im2col (above); imports, checks"
     assert lines[lines.index(later) - 1] == '--8<-- "snippets/conv_numpy.py:im2col"'
     assert lines[lines.index(later) + 1] == '--8<-- "snippets/conv_numpy.py:conv_transpose2d"'
     # the marker is the only line added: the block still holds every include, in order
@@ -162,7 +162,7 @@ def test_the_first_new_section_ends_the_run_even_if_shown_ones_follow():
         ''')
     folded = fold_markdown(FIRST + "\n" + second)
     later = markers(folded)[1]
-    assert later == f"{MARKER_PREFIX} shown above: conv2d; imports"
+    assert later == f"{MARKER_PREFIX} conv2d (above); imports"
     lines = folded.splitlines()
     assert lines[lines.index(later) + 1:lines.index(later) + 4] == [
         '--8<-- "snippets/conv_numpy.py:conv_transpose2d"', '--8<-- "snippets/conv_numpy.py:im2col"',
@@ -171,7 +171,7 @@ def test_the_first_new_section_ends_the_run_even_if_shown_ones_follow():
 
 def test_a_run_of_shown_sections_alone_is_folded_and_names_them():
     second = '```python\n--8<-- "snippets/conv_numpy.py:im2col"\n--8<-- "snippets/conv_numpy.py:conv2d"\nx = 1\n```\n'
-    assert markers(fold_markdown(FIRST + "\n" + second))[1] == f"{MARKER_PREFIX} shown above: im2col, conv2d"
+    assert markers(fold_markdown(FIRST + "\n" + second))[1] == f"{MARKER_PREFIX} im2col, conv2d (above)"
 
 
 @pytest.mark.parametrize("second", [
@@ -194,15 +194,15 @@ def test_a_later_section_is_not_folded_in_an_earlier_block():
     other = '```python\n--8<-- "snippets/conv_numpy.py:imports"\n--8<-- "snippets/conv_numpy.py:im2col"\nx = 1\n```\n'
     # im2col first shown by `other`: FIRST, below it, folds its setup only (its run ends at conv2d)
     assert markers(fold_markdown(other + "\n" + FIRST)) == [
-        f"{MARKER_PREFIX} imports from conv_numpy.py",
-        f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py"]
+        f"{MARKER_PREFIX} imports", f"{MARKER_PREFIX} imports, checks"]
     # FIRST above `other`: `other` folds im2col
     assert markers(fold_markdown(FIRST + "\n" + other)) == [
-        f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py",
-        f"{MARKER_PREFIX} shown above: im2col; imports"]
+        f"{MARKER_PREFIX} imports, checks", f"{MARKER_PREFIX} im2col (above); imports"]
 
 
-def test_a_section_shown_in_a_numpy_tab_counts_for_the_pytorch_tab_and_later_blocks():
+def test_a_numpy_tab_does_not_count_for_its_pytorch_tab_but_for_later_blocks():
+    """A reader on the (linked) PyTorch tab never saw the NumPy tab: includes of one tab of a set
+    count for later blocks of the same tab and for blocks after the set, not for its other tabs."""
     source = md('''
         === "NumPy"
 
@@ -211,6 +211,14 @@ def test_a_section_shown_in_a_numpy_tab_counts_for_the_pytorch_tab_and_later_blo
             --8<-- "snippets/conv_numpy.py:conv2d"
 
             y = conv2d(x, w)
+            ```
+
+            Text in the same tab.
+
+            ```python
+            --8<-- "snippets/conv_numpy.py:imports"
+            --8<-- "snippets/conv_numpy.py:conv2d"
+            z = 1
             ```
 
         === "PyTorch"
@@ -228,15 +236,127 @@ def test_a_section_shown_in_a_numpy_tab_counts_for_the_pytorch_tab_and_later_blo
         x = 1
         ```
         ''')
+    folded = fold_markdown(source)
+    assert markers(folded) == [
+        f"    {MARKER_PREFIX} imports",
+        f"    {MARKER_PREFIX} conv2d (above); imports",  # later in the same tab
+        f"    {MARKER_PREFIX} imports",  # the PyTorch tab: conv2d stays in view
+        f"{MARKER_PREFIX} conv2d (above)"]  # after the tab set: both tabs showed it
+    lines = folded.splitlines()
+    pytorch = lines.index(markers(folded)[2])
+    assert lines[pytorch + 1] == '    --8<-- "snippets/conv_numpy.py:conv2d"'
+
+
+def test_tab_sets_nested_new_and_ended():
+    """`===!` starts a new set; a line at the tabs' indent ends a set; a nested set's tabs only
+    exclude each other, and the tab around them counts for both."""
+    block = lambda indent, *sections: "\n".join(  # noqa: E731
+        [indent + "```python"] + [f'{indent}--8<-- "snippets/conv_numpy.py:{s}"' for s in sections]
+        + [indent + "x = 1", indent + "```", ""])
+    source = "\n".join([
+        '=== "A"', "", block("    ", "imports", "conv2d"),
+        '===! "B"', "", block("    ", "conv2d", "im2col"),  # a new set: A counts
+        "Text ends the set.", "",
+        '=== "C"', "", block("    ", "im2col", "conv_transpose2d"),  # after B's set: im2col counts
+        '=== "D"', "",
+        '    === "D1"', "", block("        ", "conv_transpose2d", "conv2d_matrix"),  # C is another tab
+        '    === "D2"', "", block("        ", "conv2d_matrix", "conv2d"),  # D1 is another tab
+        "    Text in D.", "", block("    ", "conv2d_matrix", "conv2d", "conv_transpose2d", "imports"),
+    ])
     assert markers(fold_markdown(source)) == [
-        f"    {MARKER_PREFIX} imports from conv_numpy.py",
-        f"    {MARKER_PREFIX} shown above: conv2d; imports",
-        f"{MARKER_PREFIX} shown above: conv2d"]
+        f"    {MARKER_PREFIX} imports",
+        f"    {MARKER_PREFIX} conv2d (above)",
+        f"    {MARKER_PREFIX} im2col (above)",
+        # D1: C's conv_transpose2d unseen, so nothing to fold; D2: D1's conv2d_matrix unseen
+        # in D after its nested set: D1 and D2 count (C's conv_transpose2d did not, D1's does)
+        f"    {MARKER_PREFIX} conv2d_matrix, conv2d, conv_transpose2d (above); imports",
+    ]
 
 
 def test_each_page_starts_with_nothing_shown():
     fold_markdown(FIRST)
-    assert markers(fold_markdown(FIRST)) == [f"{MARKER_PREFIX} imports and argument checks from shapes.py, conv_numpy.py"]
+    assert markers(fold_markdown(FIRST)) == [f"{MARKER_PREFIX} imports, checks"]
+
+
+def snippet(tmp_path, text):
+    path = tmp_path / "snippet.py"
+    path.write_text(md(text))
+    return str(path)  # absolute: the hook reads include paths relative to the repository
+
+
+def test_defined_names_are_what_the_section_defines(tmp_path):
+    path = snippet(tmp_path, '''
+        # --8<-- [start:helpers]
+        import numpy as np
+        SCALE = 2
+        a, (b, *c) = 1, (2, 3)
+        d: int = 4
+        e: int
+        class Stamp:
+            size = 3
+        # --8<-- [start:inner]
+        def stamp(x):
+            y = x
+            return y
+        # --8<-- [end:inner]
+        if SCALE:
+            hidden = 1
+        for j in range(2):
+            pass
+        print(SCALE)
+        # --8<-- [end:helpers]
+        # --8<-- [start:statements]
+        print(1)
+        # --8<-- [end:statements]
+        # --8<-- [start:broken]
+        def (
+        # --8<-- [end:broken]
+        ''')
+    assert defined_names(path, "helpers") == ["SCALE", "a", "b", "c", "d", "e", "Stamp", "stamp"]
+    assert defined_names(path, "inner") == ["stamp"]
+    assert defined_names(path, "statements") == []
+    assert defined_names(path, "broken") == ["broken"]  # cannot parse: the section's name
+    assert defined_names(path, "missing") == ["missing"]
+    assert defined_names(str(tmp_path / "nowhere.py"), "helpers") == ["helpers"]
+    assert defined_names("snippets/conv_numpy.py", "conv2d") == ["conv2d"]  # relative to the repository
+    assert defined_names("snippets/conv_numpy.py", "imports") == []
+
+
+def test_marker_names_what_the_folded_code_defines_and_stays_short(tmp_path):
+    path = snippet(tmp_path, '''
+        # --8<-- [start:one]
+        def bilinear_kernel(f):
+            return f
+        def bilinear_padding(f):
+            return f
+        # --8<-- [end:one]
+        # --8<-- [start:many]
+        a = b = c = d = e = 1
+        # --8<-- [end:many]
+        # --8<-- [start:long]
+        def a_rather_long_helper_name():
+            pass
+        def another_rather_long_helper_name():
+            pass
+        def third():
+            pass
+        # --8<-- [end:long]
+        # --8<-- [start:statements]
+        print(1)
+        # --8<-- [end:statements]
+        ''')
+    def later(*sections):
+        includes = "".join(f'--8<-- "{path}:{s}"\n' for s in sections)
+        source = f"```python\n{includes}x = 1\n```\n\n```python\n--8<-- \"snippets/shapes.py:check\"\n{includes}y = 2\n```\n"
+        return markers(fold_markdown(source))[-1]
+
+    assert later("one") == f"{MARKER_PREFIX} bilinear_kernel, bilinear_padding (above); checks"
+    assert later("many") == f"{MARKER_PREFIX} a, b, c, d +1 more (above); checks"  # at most 4 names
+    assert later("long") == f"{MARKER_PREFIX} a_rather_long_helper_name +2 more (above); checks"  # ~40 characters
+    assert later("statements") == f"{MARKER_PREFIX} code (above); checks"
+    assert later("one", "one") == later("one")  # each name once
+    for marker in map(later, ["one", "many", "long", "statements"]):
+        assert len(marker) <= 85
 
 
 @pytest.mark.parametrize("fence", ["```text", "```console", "```py", "```", "~~~text"])
@@ -331,7 +451,8 @@ def test_html_folds_the_lines_above_the_marker(rendered):
         assert toggle.get_text().startswith(MARKER_PREFIX)
         assert toggle["role"] == "button" and toggle["tabindex"] == "0"
         assert toggle["aria-expanded"] == "false" and toggle["aria-controls"] == lines["id"]
-        assert f"{lines.get_text().count(chr(10))} setup lines" in toggle["title"]
+        assert toggle["title"] == (f"Show or hide the {lines.get_text().count(chr(10))} setup lines"
+                                   " (click, Enter or Space); the copy button copies them too")
         assert lines.get_text().startswith("import math")  # shapes.py:check starts the block
         assert "def check_output" in lines.get_text()
         ids.append(lines["id"])
@@ -390,6 +511,8 @@ def test_html_block_folding_sections_shown_above_runs_as_rendered(tmp_path):
     first, second = codes(fold_html(page))
     assert "def conv2d" not in first.select_one(".fold-setup__lines").get_text()  # shown in block 1
     folded = second.select_one(".fold-setup__lines").get_text()
+    # the toggle names what the folded lines define: the reader finds each name in them
+    assert second.select_one(".fold-setup__toggle").get_text() == f"{MARKER_PREFIX} conv2d (above); imports, checks"
     assert "def conv2d" in folded and "def conv_transpose2d" not in folded  # folded in block 2
     visible = second.get_text().split(second.select_one(".fold-setup__toggle").get_text(), 1)[1]
     assert visible.lstrip().startswith("def conv_transpose2d")
