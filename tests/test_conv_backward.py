@@ -59,45 +59,28 @@ def autograd(function, x, w, grad_out, kwargs):
     return [g.numpy() for g in torch.autograd.grad(y, (tx, tw, tb), torch.from_numpy(grad_out))]
 
 
-def test_conv2d_backward_matches_autograd(record_property):
+@pytest.mark.parametrize("backward, forward, torch_forward, examples, at_least", [
+    (conv2d_backward, conv2d, F.conv2d, 600, 500),
+    (conv_transpose2d_backward, conv_transpose2d, F.conv_transpose2d, 300, 250),
+], ids=["conv2d", "conv_transpose2d"])
+def test_backward_matches_autograd(backward, forward, torch_forward, examples, at_least,
+                                   record_property):
     ran = []
 
-    @settings(max_examples=600, derandomize=True, deadline=None)
-    @given(backward_settings(transposed=False))
+    @settings(max_examples=examples, derandomize=True, deadline=None)
+    @given(backward_settings(transposed=forward is conv_transpose2d))
     def check(setting):
         x, w, kwargs, rng = setting
-        grad_out = rng.standard_normal(conv2d(x, w, **kwargs).shape)
-        expected = autograd(F.conv2d, x, w, grad_out, kwargs)
-        for ours, theirs in zip(conv2d_backward(x, w, grad_out, **kwargs), expected):
+        grad_out = rng.standard_normal(forward(x, w, **kwargs).shape)
+        expected = autograd(torch_forward, x, w, grad_out, kwargs)
+        for ours, theirs in zip(backward(x, w, grad_out, **kwargs), expected):
             assert ours.shape == theirs.shape
             np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
         ran.append(kwargs)
 
     check()
-    n = len(ran)
-    assert n >= 500
-    record_property("summary", f"{n} random settings: conv2d_backward equals torch.autograd "
-                               "(dL/dx, dL/dW, dL/db)")
-
-
-def test_conv_transpose2d_backward_matches_autograd(record_property):
-    ran = []
-
-    @settings(max_examples=300, derandomize=True, deadline=None)
-    @given(backward_settings(transposed=True))
-    def check(setting):
-        x, w, kwargs, rng = setting
-        grad_out = rng.standard_normal(conv_transpose2d(x, w, **kwargs).shape)
-        expected = autograd(F.conv_transpose2d, x, w, grad_out, kwargs)
-        for ours, theirs in zip(conv_transpose2d_backward(x, w, grad_out, **kwargs), expected):
-            assert ours.shape == theirs.shape
-            np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
-        ran.append(kwargs)
-
-    check()
-    n = len(ran)
-    assert n >= 250
-    record_property("summary", f"{n} random settings: conv_transpose2d_backward equals "
+    assert len(ran) >= at_least
+    record_property("summary", f"{len(ran)} random settings: {backward.__name__} equals "
                                "torch.autograd (dL/dx, dL/dW, dL/db)")
 
 

@@ -55,39 +55,25 @@ def conv_settings(draw, transposed):
     return x, w, b, kwargs
 
 
-def test_conv2d_matches_torch(record_property):
+@pytest.mark.parametrize("ours, theirs, transposed", [
+    (conv2d, F.conv2d, False),
+    (conv_transpose2d, F.conv_transpose2d, True),
+], ids=["conv2d", "conv_transpose2d"])
+def test_matches_torch_on_random_settings(ours, theirs, transposed, record_property):
     ran = []
 
     @settings(max_examples=1000, derandomize=True, deadline=None)
-    @given(conv_settings(transposed=False))
+    @given(conv_settings(transposed=transposed))
     def check(setting):
         x, w, b, kwargs = setting
-        expected = F.conv2d(t(x), t(w), t(b), **kwargs).numpy()
-        np.testing.assert_allclose(conv2d(x, w, b, **kwargs), expected, rtol=1e-10, atol=1e-12)
+        expected = theirs(t(x), t(w), t(b), **kwargs).numpy()
+        np.testing.assert_allclose(ours(x, w, b, **kwargs), expected, rtol=1e-10, atol=1e-12)
         ran.append(kwargs)
 
     check()
     assert len(ran) >= 1000
-    record_property("summary", f"{len(ran)} random settings: conv_numpy.conv2d equals "
-                               "torch.nn.functional.conv2d")
-
-
-def test_conv_transpose2d_matches_torch(record_property):
-    ran = []
-
-    @settings(max_examples=1000, derandomize=True, deadline=None)
-    @given(conv_settings(transposed=True))
-    def check(setting):
-        x, w, b, kwargs = setting
-        expected = F.conv_transpose2d(t(x), t(w), t(b), **kwargs).numpy()
-        np.testing.assert_allclose(conv_transpose2d(x, w, b, **kwargs), expected,
-                                   rtol=1e-10, atol=1e-12)
-        ran.append(kwargs)
-
-    check()
-    assert len(ran) >= 1000
-    record_property("summary", f"{len(ran)} random settings: conv_numpy.conv_transpose2d equals "
-                               "torch.nn.functional.conv_transpose2d")
+    record_property("summary", f"{len(ran)} random settings: conv_numpy.{ours.__name__} equals "
+                               f"torch.nn.functional.{theirs.__name__}")
 
 
 X = np.zeros((1, 2, 5, 5))
