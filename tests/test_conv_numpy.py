@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tests.codeblocks import snippet_section
+from tests.strategies import draw_dimension
 from snippets.conv_numpy import conv2d, conv2d_im2col, conv2d_matrix, conv_transpose2d, im2col
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,15 +34,7 @@ def conv_settings(draw, transposed):
     n, c_in, c_out = draw(st.integers(1, 2)), g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2))
     dims = []
     for _ in range(2):
-        k, s, d, p = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 2)),
-                      draw(st.integers(0, 2)))
-        if transposed:
-            i, op = draw(st.integers(1, 4)), draw(st.integers(0, max(s, d) - 1))
-            assume((i - 1) * s - 2 * p + d * (k - 1) + op + 1 >= 1)
-        else:  # the padded input must hold the dilated kernel
-            smallest = max(1, d * (k - 1) + 1 - 2 * p)
-            i, op = draw(st.integers(smallest, smallest + 4)), 0
-        dims.append((k, s, d, p, i, op))
+        dims.append(draw_dimension(draw, transposed, spare=4))
     (k_h, s_h, d_h, p_h, i_h, op_h), (k_w, s_w, d_w, p_w, i_w, op_w) = dims
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     x = rng.standard_normal((n, c_in, i_h, i_w))
