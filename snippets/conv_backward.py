@@ -10,19 +10,7 @@ upstream gradient grad_out = dL/dy:
 `conv2d_backward(x, w, grad_out, stride=1, padding=0, dilation=1)` returns all three, and
 `conv_transpose2d_backward` does the same for y = conv_transpose2d(x, w, b, ...) from the
 convolution's own passes, swapped. `col2im` and the three Caffe GEMMs show how Caffe computes both.
-Invalid input raises ValueError naming the argument.
-
-Sections, and what a standalone block needs before them (all need shapes.py:check,
-conv_numpy.py:imports and conv_numpy.py:check_args first):
-    grad_input                   conv_numpy.py:conv_transpose2d
-    grad_weight                  conv_numpy.py:conv2d
-    grad_bias                    -
-    conv2d_backward              conv_numpy.py:conv2d, conv_numpy.py:conv_transpose2d,
-                                 grad_input, grad_weight, grad_bias
-    conv_transpose2d_backward    ... conv2d_backward's, then conv2d_backward
-    col2im                       -
-    caffe_gemms                  conv_numpy.py:im2col, col2im
-"""
+Invalid input raises ValueError naming the argument."""
 # --8<-- [start:imports]
 import numpy as np
 # --8<-- [end:imports]

@@ -3,17 +3,7 @@
 `conv2d` and `conv_transpose2d` take the same arguments as torch.nn.functional.conv2d and
 conv_transpose2d: float64 arrays (N, C, H, W); stride, padding, dilation (and output_padding) as an
 int or an (h, w) pair; conv weight (C_out, C_in/groups, kH, kW), transposed weight
-(C_in, C_out/groups, kH, kW). Invalid settings raise ValueError naming the argument.
-
-Sections, and what a standalone block needs before them:
-    imports                      -
-    check_args                   shapes.py:check, imports
-    conv2d                       shapes.py:check, imports, check_args
-    conv_transpose2d             shapes.py:check, imports, check_args
-    conv2d_matrix                shapes.py:check, imports, check_args
-    im2col                       shapes.py:check, imports, check_args
-    conv2d_im2col                ... im2col
-"""
+(C_in, C_out/groups, kH, kW). Invalid settings raise ValueError naming the argument."""
 # --8<-- [start:imports]
 import numpy as np
 # --8<-- [end:imports]

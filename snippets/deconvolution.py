@@ -6,17 +6,7 @@ pseudo-inverse) recovers x when C has full column rank ('full' convolution) and 
 to noise; Cᵀy, what a "deconvolution layer" computes, is a different image. With noise, the
 naive inverse filter Y/H explodes where the blur's frequency response H is tiny; the Wiener
 filter conj(H) / (|H|² + noise-to-signal power) does not. Cᵀ undoes C only when C has orthonormal
-columns (CᵀC = I), as for an orthogonal wavelet such as Haar, which *is* a stride-2 convolution.
-
-Sections, and what a standalone block needs before them:
-    imports, check           -        (check needs imports)
-    convolve2d, matrix_of    imports, check
-    least_squares            imports, check, convolve2d, matrix_of
-    experiments_1d_2d        ... least_squares
-    wiener                   imports, check
-    experiment_wiener        imports, check, wiener
-    orthonormal              imports, check, matrix_of
-"""
+columns (CᵀC = I), as for an orthogonal wavelet such as Haar, which *is* a stride-2 convolution."""
 # --8<-- [start:imports]
 import numpy as np
 # --8<-- [end:imports]

@@ -6,17 +6,7 @@ transposed stride-1 convolution (a 'full' convolution): convolution with a fract
 Nearest-neighbour upsampling is ↑2 followed by a convolution with (1, 1).
 
 Single channel, no batch: 1-D signals are vectors, 2-D images matrices (convolution here is the
-textbook one, np.convolve's: the kernel is flipped; a PyTorch conv_transpose uses the same kernel).
-
-Sections, and what a standalone block needs before them:
-    imports, check           shapes.py:check (check only)
-    up_down_matrices         shapes.py:check, imports
-    up_down                  shapes.py:check, imports, check
-    strided_conv_matrices    shapes.py:check, imports, check, up_down_matrices
-    transposed_as_upsampling shapes.py:check, imports, check, up_down
-    nearest                  ... transposed_as_upsampling
-    fractional_input_stride  shapes.py:check, imports, check
-"""
+textbook one, np.convolve's: the kernel is flipped; a PyTorch conv_transpose uses the same kernel)."""
 # --8<-- [start:imports]
 from fractions import Fraction
 

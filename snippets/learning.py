@@ -2,17 +2,7 @@
 
 The gradients come from snippets.conv_backward; the loss is the mean squared error, so
 dL/dy = 2 (y_hat - y) / (number of entries), and each step is w <- w - lr * dL/dw (what
-torch.optim.SGD does without momentum or weight decay).
-
-Sections, and what a standalone block needs before them (all need shapes.py:check,
-conv_numpy.py:imports, conv_numpy.py:check_args, conv_numpy.py:conv2d,
-conv_numpy.py:conv_transpose2d, conv_backward.py:grad_input, grad_weight, grad_bias and
-conv2d_backward first):
-    sobel                        -
-    train_conv                   -
-    bilinear_target              -
-    train_conv_transpose         conv_backward.py:conv_transpose2d_backward
-"""
+torch.optim.SGD does without momentum or weight decay)."""
 # --8<-- [start:imports]
 import numpy as np
 # --8<-- [end:imports]

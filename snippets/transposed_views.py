@@ -8,19 +8,7 @@ returns the same float64 array (N, C_out, H_out, W_out).
     b. scatter         every input pixel stamps a scaled copy of the kernel; the stamps add up
     c. zero_insertion  s-1 zeros between inputs, pad, convolve with the rotated kernel at stride 1
     d. gradient        the gradient of a convolution with respect to its input (autograd)
-    e. subpixel        s_h*s_w stride-1 convolutions with phase sub-kernels, then pixel shuffle
-
-Sections, and what a standalone block needs before them (all need shapes.py:check,
-conv_numpy.py:imports and conv_numpy.py:check_args first):
-    imports, helpers   -
-    matrix             conv_numpy.py:conv2d_matrix
-    scatter            -
-    zero_insertion     conv_numpy.py:conv2d, helpers
-    gradient           (torch)
-    pixel_shuffle      imports
-    zero_insertion_work  imports
-    subpixel           conv_numpy.py:conv2d, helpers, pixel_shuffle
-"""
+    e. subpixel        s_h*s_w stride-1 convolutions with phase sub-kernels, then pixel shuffle"""
 # --8<-- [start:imports]
 import numpy as np
 # --8<-- [end:imports]

@@ -4,16 +4,7 @@ TensorFlow's conv2d_transpose(..., output_shape=(1, 4, 4, 1), strides=2, padding
 [[1, 1, 3, 2], [1, 1, 3, 2], [4, 4, 10, 6], [3, 3, 7, 4]]. The uncropped result is 5x5
 ((2 - 1) * 2 + 3); TensorFlow computes the gradient of a SAME convolution whose input is 4x4, and
 that convolution pads (0, 1) = same_padding(4, 3, 2): nothing before, one row/column after. So the
-transposed convolution drops nothing at the top/left and the last row/column at the bottom/right.
-
-Sections, and what a standalone block needs before them:
-    imports, example     -
-    check                shapes.py:check, imports
-    stamp                shapes.py:check, imports, check
-    zero_insertion       shapes.py:check, imports, check
-    tensorflow_same      shapes.py:check, shapes.py:tensorflow, imports, check, stamp
-    pytorch              (torch; PyTorch tab)
-"""
+transposed convolution drops nothing at the top/left and the last row/column at the bottom/right."""
 # --8<-- [start:imports]
 import numpy as np
 # --8<-- [end:imports]

@@ -33,6 +33,18 @@ def tiny_tensor_mode():
     torch.set_num_threads(threads)
 
 
+SPREAD = {"test_code_blocks.py::test_block_runs_and_prints_its_output_lines"}  # many slow, independent tests
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Tests of one file share a worker (their module fixtures are built once), except SPREAD,
+    whose cases go to whichever worker is free (pytest.ini: --dist loadgroup)."""
+    for item in items:
+        if f"{item.path.name}::{item.originalname}" not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
 def pytest_terminal_summary(terminalreporter):
     lines = [
         value

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
-from tests.codeblocks import snippet_section
+from hooks.blocks import standalone_code
 from tests.strategies import draw_dimension
 from snippets.conv_backward import (backward_gemm, col2im, conv2d_backward,
                                     conv_transpose2d_backward, forward_gemm, weight_gemm)
@@ -236,12 +236,8 @@ def test_caffe_gemms_are_convolution_and_deconvolution_passes(s, p, d):
 
 def test_sections_run_standalone():
     """What the page shows runs with numpy alone (plus the sections it declares it needs)."""
-    code = snippet_section("snippets/shapes.py", "check") + "".join(
-        snippet_section("snippets/conv_numpy.py", name)
-        for name in ("imports", "check_args", "conv2d", "conv_transpose2d", "im2col")) + "".join(
-        snippet_section("snippets/conv_backward.py", name)
-        for name in ("grad_input", "grad_weight", "grad_bias", "conv2d_backward",
-                     "conv_transpose2d_backward", "col2im", "caffe_gemms"))
+    code = standalone_code(*(f"snippets/conv_backward.py:{name}" for name in
+                             ("conv2d_backward", "conv_transpose2d_backward", "caffe_gemms")))
     namespace = {}
     exec(compile(code, "standalone", "exec"), namespace)
     x, w = np.arange(16.0).reshape(1, 1, 4, 4), np.ones((1, 1, 3, 3))

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
-from tests.codeblocks import snippet_section
+from hooks.blocks import standalone_code
 from tests.strategies import draw_dimension
 from snippets.conv_numpy import conv2d, conv2d_im2col, conv2d_matrix, conv_transpose2d, im2col
 
@@ -177,10 +177,8 @@ def test_matrix_helpers_reject_bad_arguments(bad, word):
 
 def test_sections_run_standalone():
     """What a page shows runs with numpy alone (plus shapes.py's check section)."""
-    code = snippet_section("snippets/shapes.py", "check") + "".join(
-        snippet_section("snippets/conv_numpy.py", name) for name in
-        ("imports", "check_args", "conv2d", "conv_transpose2d", "conv2d_matrix", "im2col",
-         "conv2d_im2col"))
+    code = standalone_code(*(f"snippets/conv_numpy.py:{name}" for name in
+                             ("conv2d", "conv_transpose2d", "conv2d_matrix", "conv2d_im2col")))
     namespace = {}
     exec(compile(code, "standalone", "exec"), namespace)
     x, w = np.arange(16.0).reshape(1, 1, 4, 4), np.ones((1, 1, 3, 3))

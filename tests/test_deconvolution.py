@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.codeblocks import snippet_section
+from hooks.blocks import snippet_index
 from snippets.deconvolution import (blur_circular, convolve2d, deconvolution_errors_1d_2d,
                                     deconvolve_least_squares, haar_matrix, inverse_filter,
                                     matrix_of, principal_rows, reconstruction_errors,
@@ -105,6 +105,6 @@ def test_sections_run_standalone():
              "wiener", "experiment_wiener", "orthonormal", "experiment_orthonormal")
     namespace = {}
     for name in names:  # each experiment overwrites `errors`; check it right after
-        exec(compile(snippet_section("snippets/deconvolution.py", name), name, "exec"), namespace)
+        exec(compile(snippet_index().section("snippets/deconvolution.py", name, "test").text, name, "exec"), namespace)
         if name.startswith("experiment"):
             assert len(namespace["errors"]) >= 4

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from bs4 import BeautifulSoup
 
-from tests.codeblocks import output_mismatch, run_standalone
+from hooks.blocks import run_code
 from tests.conftest import only_pages
 from tests.chromium import Visit, visible_text_without
 
@@ -236,10 +236,10 @@ def test_pytorch_snippet_runs_and_prints_the_grid(explorer, index, tmp_path, rec
     code = code_text(page)
     assert "F.conv2d(" in code if mode == "conv" else "F.conv_transpose2d(" in code
     compile(code, "<explorer snippet>", "exec")
-    result = run_standalone(code, tmp_path, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert output_mismatch(code, result.stdout) is None
-    printed = result.stdout.splitlines()
+    run = run_code(code, "explorer snippet", timeout=120)
+    assert run.error is None, run.error[-2000:]
+    assert run.output_mismatch() is None
+    printed = run.stdout.splitlines()
     y_text = read_table(page, "#explorer-output")[2]
     assert printed[0] == f"(1, 1, {len(y_text)}, {len(y_text[0])})"
     assert [line.split() for line in printed[1:]] == y_text

@@ -1,4 +1,4 @@
-"""generators/figures.py: every figure is well-formed, deterministic, states the sizes that
+"""figures/drawings.py: every figure is well-formed, deterministic, states the sizes that
 snippets.shapes computes, shows the numbers snippets.conv_numpy and snippets.checkerboard compute,
 keeps its text readable in both colour schemes, and rejects bad parameters naming them."""
 import ast
@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generators import figures
-from generators.generated_content import DIRECTIVE, generate
+from figures import REGISTRY
+from figures import drawings as figures
+from hooks.generated_content import DIRECTIVE, generate
 from snippets.checkerboard import overlap_count, overlap_count_2d, resize_conv_overlap_2d, stacked_overlap
 from snippets.conv_numpy import conv2d, conv_transpose2d
 from snippets.shapes import conv_output_size, conv_transpose_output_size
@@ -314,8 +315,8 @@ def test_text_contrast_in_both_schemes():
 
 def page_animations():
     calls = []
-    for module, function, arguments in DIRECTIVE.findall(ANIMATIONS_PAGE.read_text()):
-        assert (module, function) == ("figures", "animation")
+    for name, arguments in DIRECTIVE.findall(ANIMATIONS_PAGE.read_text()):
+        assert name == "figures.animation"
         call = ast.parse(f"f({arguments})", mode="eval").body
         calls.append({k.arg: ast.literal_eval(k.value) for k in call.keywords})
     return calls
@@ -340,7 +341,7 @@ def test_animations_page_has_the_guides_fifteen():
         assert conv_transpose_output_size(t["i"], k, s, p, 1, t.get("output_padding", 0)) == i
     for kwargs in calls:  # each renders through the hook
         args = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
-        parse(generate("figures", "animation", args))
+        parse(generate("figures.animation", args))
     assert "\\(" not in ANIMATIONS_PAGE.read_text() and "$" not in ANIMATIONS_PAGE.read_text()
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.codeblocks import snippet_section
+from hooks.blocks import standalone_code
 from snippets.fractional_stride import (conv_fractional_input_stride,
                                         conv_transpose1d_by_upsampling,
                                         conv_transpose2d_by_upsampling, convolve_full_2d,
@@ -102,10 +102,9 @@ def test_bad_arguments_raise_value_error_naming_them(bad, word):
 
 
 def test_sections_run_standalone():
-    code = snippet_section("snippets/shapes.py", "check") + "".join(
-        snippet_section("snippets/fractional_stride.py", name) for name in
-        ("imports", "check", "up_down_matrices", "up_down", "strided_conv_matrices",
-         "transposed_as_upsampling", "nearest", "fractional_input_stride"))
+    code = standalone_code(*(f"snippets/fractional_stride.py:{name}" for name in
+                             ("up_down", "strided_conv_matrices", "transposed_as_upsampling", "nearest",
+                              "fractional_input_stride")))
     namespace = {}
     exec(compile(code, "standalone", "exec"), namespace)
     assert namespace["nearest_upsample"](np.array([1.0, 2.0])).tolist() == [1, 1, 2, 2]

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, given, settings, strategies as st
 
-from tests.codeblocks import snippet_section
+from hooks.blocks import standalone_code
 from snippets.transposed_views import VIEWS, pixel_shuffle, zero_insertion_work
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,20 +134,14 @@ def test_pixel_shuffle_matches_torch(r):
         pixel_shuffle(np.ones((1, 5, 2, 2)), 2, 2)
 
 
-BLOCKS = {  # what a page includes for each view, in order (see the module docstring)
-    "conv_transpose2d_matrix": ["conv_numpy.py:conv2d_matrix", "matrix"],
-    "conv_transpose2d_scatter": ["scatter"],
-    "conv_transpose2d_zero_insertion": ["conv_numpy.py:conv2d", "helpers", "zero_insertion"],
-    "conv_transpose2d_gradient": ["gradient"],
-    "conv_transpose2d_subpixel": ["conv_numpy.py:conv2d", "helpers", "pixel_shuffle", "subpixel"],
-}
+VIEWS = {"conv_transpose2d_matrix": "matrix", "conv_transpose2d_scatter": "scatter",
+         "conv_transpose2d_zero_insertion": "zero_insertion", "conv_transpose2d_gradient": "gradient",
+         "conv_transpose2d_subpixel": "subpixel"}  # function: the section a page names
 
 
-@pytest.mark.parametrize("name", BLOCKS)
+@pytest.mark.parametrize("name", VIEWS)
 def test_each_view_runs_standalone(name):
-    parts = ["shapes.py:check", "conv_numpy.py:imports", "conv_numpy.py:check_args", "imports"]
-    parts = [part if ":" in part else "transposed_views.py:" + part for part in parts + BLOCKS[name]]
-    code = "".join(snippet_section("snippets/" + part.split(":")[0], part.split(":")[1]) for part in parts)
+    code = standalone_code(f"snippets/transposed_views.py:{VIEWS[name]}")
     namespace = {}
     exec(compile(code, name, "exec"), namespace)
     x, w = np.arange(6.0).reshape(1, 2, 1, 3), np.ones((2, 1, 3, 2))

@@ -24,7 +24,7 @@ Invalid parameters raise ValueError naming the argument. Output is deterministic
 """
 import numpy as np
 
-from generators.svg import esc, figure, group, num, rect, slug, svg, text, text_width
+from figures.svg import esc, figure, group, num, rect, slug, svg, text, text_width
 from snippets.checkerboard import (max_min_ratio, overlap_count, overlap_count_2d, resize_conv_overlap_2d,
                                    stacked_overlap)
 from snippets.checkerboard import interior as interior_slice
