@@ -168,3 +168,25 @@ def test_every_section_is_used_by_a_page_or_a_test():
     unused = [s.key for s in SECTIONS if s.key not in used
               and not any(re.search(rf"\b{re.escape(name)}\b", tests + figures) for name in s.defines)]
     assert not unused, "sections no page shows and no test or figure uses (delete them):\n" + "\n".join(unused)
+
+
+def test_make_outputs_restores_a_corrupted_output_line_and_then_changes_nothing():
+    from hooks.outputs import regenerate
+
+    page = md('''
+        === "NumPy"
+
+            ```python
+            x = np.arange(3)
+            print(x)
+            #> [0 1 9]
+            y = x * 2
+            print(y.sum())
+            print("done")
+            ```
+        ''')
+    fixed = regenerate("p.md", page)
+    assert fixed.splitlines()[4:10] == ["    print(x)", "    #> [0 1 2]", "    y = x * 2",
+                                       "    print(y.sum())", '    print("done")', "    #> 6"]
+    assert fixed.splitlines()[10] == "    #> done"
+    assert regenerate("p.md", fixed) == fixed
