@@ -187,7 +187,7 @@ def prerequisites(named, own_code, available, where, index=None, shown=()):
     order, visiting = [], set()
 
     def need(name, wanted_by):
-        if name in defined:
+        if name in defined or any(name in s.defines for s in order):  # one `import numpy` will do
             return
         visit(index.definer(name, wanted_by, where, shown))
 

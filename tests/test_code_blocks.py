@@ -3,7 +3,8 @@ per test run in a fresh interpreter in an empty folder, and prints exactly its `
 
 pytest-codeblocks extracts the blocks from the composed Markdown (its `cont` comment joins a
 continuation to the block above); the test checks that it and hooks/blocks.py agree on every
-block's text, then runs them. A failure is reported per block, e.g. `transposed/index.md#3`.
+block's text (but for empty lines, which pytest-codeblocks drops from fences indented in tabs),
+then runs hooks/blocks.py's text, the one the copy button gives. A failure is reported per block, e.g. `transposed/index.md#3`.
 The built site is not run again: each block's copy-button text must equal, byte for byte, a
 block that ran here (test_copy_text_equals_an_executed_block).
 """
@@ -14,12 +15,25 @@ import pytest
 import pytest_codeblocks
 from bs4 import BeautifulSoup
 
-from hooks.blocks import chains, compose_page, page_sources
+from hooks.blocks import NOT_RUN, BlockError, chains, compose_page, fences, page_sources, run_chain
 from tests.conftest import site_pages
 
-COMPOSED = {page: compose_page(page, path.read_text(encoding="utf-8")) for page, path in page_sources()}
-BLOCKS = {page: blocks for page, (_, blocks) in COMPOSED.items()}
+
+def compose_or_error(page, path):
+    try:
+        return compose_page(page, path.read_text(encoding="utf-8"))
+    except BlockError as error:
+        return error
+
+
+SOURCES = dict(page_sources())
+COMPOSED = {page: compose_or_error(page, path) for page, path in SOURCES.items()}
+BLOCKS = {page: composed[1] for page, composed in COMPOSED.items() if not isinstance(composed, BlockError)}
 CHAINS = [chain for blocks in BLOCKS.values() for chain in chains(blocks)]
+
+
+def without_empty_lines(code):
+    return [line for line in code.splitlines() if line]
 
 
 def chain_id(chain):
@@ -28,18 +42,22 @@ def chain_id(chain):
 
 @pytest.mark.parametrize("page", list(COMPOSED))
 def test_pytest_codeblocks_extracts_the_same_blocks(page):
+    """Also: every block composes (a name nothing defines fails here, naming page and block)."""
+    if isinstance(COMPOSED[page], BlockError):
+        pytest.fail(str(COMPOSED[page]))
     markdown, blocks = COMPOSED[page]
-    extracted = [b.code for b in pytest_codeblocks.extract_from_buffer(io.StringIO(markdown))
+    reasonless = [block.id for block in blocks if not block.runs
+                  and not block.code.strip().splitlines()[0][len(NOT_RUN):].strip()]
+    assert not reasonless, f"blocks marked {NOT_RUN!r} without a reason: {reasonless}"
+    extracted = [without_empty_lines(b.code) for b in pytest_codeblocks.extract_from_buffer(io.StringIO(markdown))
                  if b.syntax == "python"]
-    expected = ["".join(block.code for block in chain) for chain in chains(blocks)]
-    not_run = [block.code for block in blocks if not block.runs]
+    expected = [without_empty_lines("".join(block.code for block in chain)) for chain in chains(blocks)]
+    not_run = [without_empty_lines(block.code) for block in blocks if not block.runs]
     assert [code for code in extracted if code not in not_run] == expected
 
 
 @pytest.mark.parametrize("chain", CHAINS, ids=chain_id)
 def test_block_runs_and_prints_its_output_lines(chain):
-    from hooks.blocks import run_chain
-
     for run in run_chain(chain):
         assert run.ran, f"{run.block.id} did not run: the block it continues failed"
         assert run.error is None, f"{run.block.id} failed:\n{run.error[-3000:]}"
@@ -81,3 +99,13 @@ def test_copy_text_equals_an_executed_block(built_site, record_property):
         line += f" (only pages {os.environ['ONLY_PAGES']})"
     record_property("summary", line)
     assert total and executed + skipped == total
+
+
+@pytest.mark.parametrize("page", list(SOURCES))
+def test_no_python_fence_that_pytest_codeblocks_would_skip(page):
+    """```py, ```python3 or ```python title="…" would be shown on the site but never run."""
+    lines = SOURCES[page].read_text(encoding="utf-8").split("\n")
+    bad = [f"line {fence.opening + 1}: {lines[fence.opening].strip()}" for fence in fences(lines)
+           if fence.info.split()[:1] in (["py"], ["python3"], ["py3"], ["pycon"])
+           or (fence.info.startswith("python") and fence.info != "python")]
+    assert not bad, "use a plain ```python fence:\n" + "\n".join(bad)
