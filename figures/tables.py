@@ -11,3 +11,17 @@ def shape_relationships():
         example += (f", a={a}" if a else "") + f" → o{q}={r.size(i, k, s, p, d, a)}"
         rows.append(f"| {r.number} | {r.case} | \\({r.formula}\\) | {example} |")
     return "\n".join(rows)
+
+
+def framework_translations(frameworks=None):
+    """The translation table of docs/frameworks/transposed.md (every cell is run by the tests)."""
+    from snippets.frameworks import translation_table_markdown
+
+    return translation_table_markdown(tuple(frameworks)) if frameworks else translation_table_markdown()
+
+
+def resize_calls():
+    """The resize matrix of docs/frameworks/resizing.md (every cell is run by the tests)."""
+    from snippets.resizing import resize_table_markdown
+
+    return resize_table_markdown()
