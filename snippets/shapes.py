@@ -35,6 +35,22 @@ def conv_output_size(i, k, s=1, p=0, d=1):
 # --8<-- [end:conv_output_size]
 
 
+# --8<-- [start:pool_output_size]
+def pool_output_size(i, k, s, p=0, ceil_mode=False):
+    """PyTorch MaxPool/AvgPool, one spatial dimension. Floor mode is conv_output_size. Ceil mode
+    rounds up, so a last window may hang over the end, but it must start inside the input or the
+    left padding: one that would start in the right padding is dropped."""
+    i, k, s, p = check_int("i", i, 1), check_int("k", k, 1), check_int("s", s, 1), check_int("p", p, 0)
+    if 2 * p > k:
+        raise ValueError(f"p must be at most half the kernel size k = {k}, got {p}")  # PyTorch's rule
+    span = i + 2 * p - k  # room for the window to move in the padded input
+    o = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (o - 1) * s >= i + p:  # the last window would start in the right padding
+        o -= 1
+    return check_output(o, f"kernel {k} is larger than the padded input {i + 2 * p}")
+# --8<-- [end:pool_output_size]
+
+
 # --8<-- [start:conv_transpose_output_size]
 def conv_transpose_output_size(i, k, s=1, p=0, d=1, output_padding=0):
     """PyTorch ConvTranspose2d, one spatial dimension."""
@@ -160,6 +176,8 @@ if __name__ == "__main__":
     assert conv_output_size(28, 5, s=1, p=2) == 28  # PyTorch's way to say SAME for k = 5
     assert conv_output_size(28, 2, s=2) == 14  # 2x2 max-pool halves
     assert conv_output_size(7, 3, s=2, p=1) == 4
+    assert pool_output_size(5, 2, 2) == 2 and pool_output_size(5, 2, 2, ceil_mode=True) == 3
+    assert pool_output_size(5, 2, 2, p=1, ceil_mode=True) == 3  # a 4th window would start in the padding
     assert conv_transpose_output_size(4, 3, s=2, p=1) == 7
     assert conv_transpose_output_size(4, 3, s=2, p=1, output_padding=1) == 8
     assert same_output_size(7, 2) == 4 and valid_output_size(7, 3, 2) == 3

@@ -190,3 +190,11 @@ def test_make_outputs_restores_a_corrupted_output_line_and_then_changes_nothing(
                                        "    print(y.sum())", '    print("done")', "    #> 6"]
     assert fixed.splitlines()[10] == "    #> done"
     assert regenerate("p.md", fixed) == fixed
+
+
+def test_every_name_has_one_defining_section():
+    """A block's needs are found by name: two top-level sections may both define a name only by
+    importing it."""
+    clashes = [f"{name}: {', '.join(s.key for s in found)}" for name, found in snippet_index().definers.items()
+               if len(found) > 1 and not all(name in s.imported for s in found)]
+    assert not clashes, "rename one of each:\n" + "\n".join(clashes)

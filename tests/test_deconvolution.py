@@ -23,7 +23,7 @@ def test_least_squares_recovers_x_and_the_transpose_does_not(record_property):
     assert e["1-D least squares"] < 1e-12 and e["1-D pinv"] < 1e-12
     assert e["2-D least squares (full)"] < 1e-12
     assert e["1-D transpose"] > 0.5 and e["2-D transpose (full)"] > 0.5
-    assert e["2-D best-scaled transpose"] > 0.5  # not a matter of scale
+    assert e["2-D best-scaled transpose (full)"] > 0.5  # not a matter of scale
     assert e["2-D least squares (valid)"] > 0.5  # 'valid' loses information: 36 equations, 64 unknowns
     record_property("summary", f"deconvolution of an 8x8 image: least squares error "
                                f"{e['2-D least squares (full)']:.1e}, Cᵀy error {e['2-D transpose (full)']:.2f}")

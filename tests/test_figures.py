@@ -44,11 +44,19 @@ CALLS = [
     ("resize_conv_map", dict(k=3, s=2, mode="bilinear")),
     ("animation", dict(op="conv", i=6, k=3, s=2, p=1)),
     ("animation", dict(op="transposed", i=3, k=3, s=2, p=1, output_padding=1)),
+    ("same_crop_diagram", dict(i=2, k=3, s=2, o=4)),
+    ("same_crop_diagram", dict(i=2, k=1, s=2, o=4)),
+    ("tent_diagram", dict(f=2)),
+    ("tent_diagram", dict(f=3)),
+    ("upsample_filter_diagram", dict(x=(1, 2, 3), w=(1, 10, 100), f=2)),
+    ("deblur_diagram", dict()),
+    ("transfer_diagram", dict(s=2)),
+    ("transfer_diagram", dict(s=3)),
 ]
 
 
 def draw(name, kwargs):
-    return getattr(figures, name)(**kwargs)
+    return REGISTRY[f"figures.{name}"](**kwargs)
 
 
 def parse(html):
@@ -358,3 +366,52 @@ def test_animation_parameters_for_the_browser():
         assert [b.text for b in controls.iter("button")] == ["Play", "Pause", "Step"]
         assert controls.get("role") == "group" and controls.get("aria-label")
         assert f"of {o * o}:" in controls.find("span").text
+
+
+def test_same_crop_diagram_keeps_what_tensorflow_keeps():
+    from snippets.worked_example import conv2d_transpose_same
+
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    for k in (3, 1):
+        fig = parse(REGISTRY["figures.same_crop_diagram"](i=2, k=k, s=2, o=4))
+        cells = grid_cells(fig, "cf-grid-out")
+        kept = [float(v) for v, c in zip(texts(fig, "cf-v"), cells) if c == "cf-out"]
+        assert kept == conv2d_transpose_same(x, np.ones((k, k)), 2, (4, 4)).ravel().tolist()
+        assert cells.count("cf-out") == 16
+    # k' = 1: the stamps reach 3 rows; the 4th row and column are appended zeros, not cropped values
+    assert "cf-pad" not in grid_cells(fig, "cf-grid-out")
+
+
+def test_upsample_filter_diagram_output_equals_torch():
+    import torch
+    import torch.nn.functional as F
+
+    fig = parse(REGISTRY["figures.upsample_filter_diagram"](x=(1, 2, 3), w=(1, 10, 100), f=2))
+    expected = F.conv_transpose1d(torch.tensor([[[1.0, 2.0, 3.0]]]), torch.tensor([[[1.0, 10.0, 100.0]]]), stride=2)
+    caption = ET.tostring(fig.find("figcaption"), encoding="unicode", method="text")
+    assert "(" + ", ".join(f"{v:g}" for v in expected.flatten().tolist()) + ")" in caption
+
+
+def test_tent_and_deblur_diagrams_state_the_snippet_numbers():
+    from snippets.bilinear import tent_1d
+    from snippets.deconvolution import deconvolution_errors_1d_2d
+
+    for f in (2, 3):
+        desc = parse(REGISTRY["figures.tent_diagram"](f=f)).find(f"{SVG}svg").find(f"{SVG}desc").text
+        assert ", ".join(figures._fmt(v) for v in tent_1d(f)) in desc
+    caption = ET.tostring(parse(REGISTRY["figures.deblur_diagram"]()).find("figcaption"), encoding="unicode")
+    assert f"{deconvolution_errors_1d_2d()['1-D transpose']:.3f}" in caption
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: REGISTRY["figures.same_crop_diagram"](i=2, k=3, s=2, o=5), "o"),
+    (lambda: REGISTRY["figures.tent_diagram"](f=0), "f"),
+    (lambda: REGISTRY["figures.upsample_filter_diagram"](x=(), w=(1,), f=2), "x"),
+    (lambda: REGISTRY["figures.upsample_filter_diagram"](x=(1,), w=(1,), f=0), "f"),
+    (lambda: REGISTRY["figures.deblur_diagram"](n=1), "n"),
+    (lambda: REGISTRY["figures.transfer_diagram"](s=1), "s"),
+])
+def test_new_figures_reject_bad_parameters_naming_them(call, argument):
+    with pytest.raises(ValueError) as error:
+        call()
+    assert str(error.value).startswith(argument)

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from snippets.shapes import (RELATIONSHIPS, conv_output_size, conv_transpose_output_size,
+from snippets.shapes import (RELATIONSHIPS, conv_output_size, conv_transpose_output_size, pool_output_size,
                              same_output_size, same_padding, settings, valid_output_size)
 
 SMALL = range(1, 10)
@@ -55,6 +55,36 @@ def test_conv_transpose_output_size_equals_torch_everywhere(record_property):
     record_property("summary", f"{n} settings: conv_transpose_output_size equals torch ConvTranspose2d")
 
 
+def test_pool_output_size_equals_torch_max_pool_in_floor_and_ceil_mode(record_property):
+    n = 0
+    for i, k, s, p, ceil_mode in itertools.product(range(1, 14), range(1, 6), range(1, 5), range(0, 4), (False, True)):
+        try:
+            expected = F.max_pool1d(torch.zeros(1, 1, i), k, s, p, ceil_mode=ceil_mode).shape[-1]
+        except RuntimeError:
+            with pytest.raises(ValueError):
+                pool_output_size(i, k, s, p, ceil_mode)
+            continue
+        assert pool_output_size(i, k, s, p, ceil_mode) == expected
+        if not ceil_mode:
+            assert expected == conv_output_size(i, k, s, p)  # floor mode is the convolution's formula
+        square = F.max_pool2d(torch.zeros(1, 1, i, i + 1), k, s, p, ceil_mode=ceil_mode).shape[-2:]
+        assert tuple(square) == (expected, pool_output_size(i + 1, k, s, p, ceil_mode))
+        n += 1
+    record_property("summary", f"{n} settings: pool_output_size equals max_pool1d/2d (errors where torch errs)")
+
+
+def test_ceil_mode_drops_a_last_window_that_would_start_in_the_right_padding():
+    # i=5, k=2, s=2, p=1: padded length 7, rounding up alone gives 4 windows; the 4th starts at 6
+    assert -(-(5 + 2 - 2) // 2) + 1 == 4
+    assert pool_output_size(5, 2, 2, 1, ceil_mode=True) == 3
+    assert F.max_pool1d(torch.zeros(1, 1, 5), 2, 2, 1, ceil_mode=True).shape[-1] == 3
+
+
+def test_max_pool_pads_with_minus_infinity():
+    border = F.max_pool2d(-torch.ones(1, 1, 5, 5), 3, stride=2, padding=1, ceil_mode=True)
+    assert (border == -1).all()
+
+
 @pytest.mark.parametrize("relationship", RELATIONSHIPS, ids=lambda r: f"relationship-{r.number}")
 def test_relationship_holds_in_torch(relationship):
     for i, k, s, p, d, a in settings(relationship):
@@ -89,8 +119,12 @@ def test_tensorflow_same_and_valid(record_property):
         else:
             with pytest.raises(ValueError, match="output size"):
                 valid_output_size(i, k, s, d)
-        pooled = tf.nn.max_pool2d(x, (k, 1), strides=(s, 1), padding="SAME").numpy()
+        pooled = tf.nn.max_pool2d(-x, (k, 1), strides=(s, 1), padding="SAME").numpy()
         assert pooled.shape[1] == same_output_size(i, s)
+        assert (pooled < 0).all()  # SAME pooling's padding never wins the maximum
+        if i >= k:
+            valid_pool = tf.nn.max_pool2d(x, (k, 1), strides=(s, 1), padding="VALID").numpy()
+            assert valid_pool.shape[1] == valid_output_size(i, k, s)
         n += 1
     record_property("summary", f"{n} settings: SAME/VALID sizes and SAME's padding equal TensorFlow")
 
@@ -117,6 +151,9 @@ def test_results_are_ints():
     (lambda: same_output_size(5, 0), "s"),
     (lambda: valid_output_size(2, 3, 1), "output size"),
     (lambda: same_padding(5, 3, 1, d=0), "d"),
+    (lambda: pool_output_size(5, 2, 2, p=2), "p"),
+    (lambda: pool_output_size(5, 2, 0), "s"),
+    (lambda: pool_output_size(1, 3, 1, p=0), "output size"),
 ])
 def test_invalid_settings_raise_value_error_naming_the_argument(call, argument):
     with pytest.raises(ValueError) as error:
