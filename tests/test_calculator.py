@@ -2,7 +2,11 @@
 preset gives 3136, PyTorch layers agree with torch and TensorFlow layers with snippets/shapes.py,
 editing and reordering update the shapes, the URL reproduces the network, the keyboard alone
 drives it, and every bad value or tampered link is answered with an inline message."""
-import time
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -16,6 +20,7 @@ from tests.chromium import Visit, visible_text_without
 PATH = "interactive/calculator/"
 pytestmark = pytest.mark.skipif(not only_pages([PATH]), reason="ONLY_PAGES leaves out the calculator")
 TIME_LIMIT = 3.0
+MODEL_CALLS = Path(__file__).resolve().parent / "js" / "calculator_model_calls.mjs"
 MNIST_SHAPES = ["(32, 28, 28)", "(32, 14, 14)", "(64, 14, 14)", "(64, 7, 7)", "(3136,)", "(1024,)", "(10,)"]
 
 
@@ -285,33 +290,72 @@ TAMPERED_VALUES = [
 ]
 
 
+# Runs in the page, one call for all the cases of a page (a Playwright round trip per check
+# made this test slow): for each case, type the bad value into the field (an "input" event, what
+# typing fires), read what the checks need, then type the good value back and read the summary.
+# Uncaught errors are recorded per case; console errors still reach the Visit as well.
+TYPE_BAD_VALUES = """cases => {
+    const errors = [];
+    window.addEventListener('error', event => errors.push(String(event.message)));
+    const type = (id, value) => {
+        const field = document.getElementById(id);
+        field.value = value;
+        field.dispatchEvent(new Event('input', {bubbles: true}));
+    };
+    const text = selector => document.querySelector(selector).textContent;
+    const visible = element => {  // Playwright's is_visible
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== 'hidden';
+    };
+    return cases.map(([field, bad, where]) => {
+        const good = document.getElementById(field).value;
+        const before = errors.length;
+        const start = performance.now();
+        type(field, bad);
+        const shown = {message: text(where), seconds: (performance.now() - start) / 1000,
+                       visible: visible(document.querySelector(where)), summary: text('#calculator-summary'),
+                       body: document.body.innerText};
+        type(field, good);
+        return {...shown, recovered: text('#calculator-summary'), errors: errors.slice(before)};
+    });
+}"""
+
+
+def follow_link(page, query):
+    """Show the network of another address ("" for none) as the page does after the back button:
+    the page reads location.search again with the function that reads it on load
+    (Calculator.loadAddress), so each link is checked without the cost of a page load."""
+    page.evaluate("""query => {
+        history.pushState(null, '', location.pathname + query);
+        dispatchEvent(new PopStateEvent('popstate'));
+    }""", query)
+
+
 def test_fuzzed_bad_inputs_show_an_inline_message(calculator, record_property):
     count = 0
     slowest = 0.0
-    pages = {}
-    for label, start_query, field, bad, where, fragment in field_cases():
-        if start_query not in pages:
-            pages[start_query] = calculator(start_query)
-        v = pages[start_query]
-        page = v.page
-        good = page.input_value(f"#{field}")
-        start = time.monotonic()
-        page.fill(f"#{field}", bad)
-        message = page.text_content(where)
-        elapsed = time.monotonic() - start
-        slowest = max(slowest, elapsed)
-        assert elapsed < TIME_LIMIT, f"{label}: {elapsed:.1f} s"
-        assert fragment in message, f"{label}: {message!r} does not contain {fragment!r}"
-        assert page.is_visible(where)
-        assert "problem(s)" in page.text_content("#calculator-summary"), label
-        assert "NaN" not in visible_text_without(page, [bad]), f"{label}: NaN on the page"
-        assert v.errors == [], f"{label}: console errors {v.errors}"
-        count += 1
-        page.fill(f"#{field}", good)
-        assert "problem" not in page.text_content("#calculator-summary"), f"{label}: did not recover"
+    by_query = {}
+    for case in field_cases():
+        by_query.setdefault(case[1], []).append(case)
+    v = calculator()
+    page = v.page
+    for start_query, cases in by_query.items():
+        follow_link(page, start_query)
+        shown = page.evaluate(TYPE_BAD_VALUES, [[field, bad, where] for _, _, field, bad, where, _ in cases])
+        for (label, _, field, bad, where, fragment), result in zip(cases, shown):
+            slowest = max(slowest, result["seconds"])
+            assert result["seconds"] < TIME_LIMIT, f"{label}: {result['seconds']:.1f} s"
+            message = result["message"]
+            assert fragment in message, f"{label}: {message!r} does not contain {fragment!r}"
+            assert result["visible"], label
+            assert "problem(s)" in result["summary"], label
+            assert "NaN" not in result["body"].replace(f'"{bad}"', ""), f"{label}: NaN on the page"
+            assert result["errors"] == [], f"{label}: errors {result['errors']}"
+            assert "problem" not in result["recovered"], f"{label}: did not recover"
+            count += 1
+        assert v.errors == [], f"{start_query}: console errors {v.errors}"
     for bad_query, fragment in TAMPERED:
-        v = calculator(bad_query)
-        page = v.page
+        follow_link(page, bad_query)
         message = page.text_content("#calculator-link-message")
         assert "could not be read" in message and fragment in message, f"{bad_query[:60]}: {message!r}"
         assert [shape for _, _, shape in layers(page)] == MNIST_SHAPES  # falls back to the example
@@ -319,17 +363,50 @@ def test_fuzzed_bad_inputs_show_an_inline_message(calculator, record_property):
         assert page.locator("#calculator img").count() == 0
         assert v.errors == [], f"{bad_query[:60]}: console errors {v.errors}"
         count += 1
-        v.close()  # the fixture closes it again: harmless
     for bad_query, where, fragment in TAMPERED_VALUES:
-        v = calculator(bad_query)
-        page = v.page
+        follow_link(page, bad_query)
         assert fragment in page.text_content(where), f"{bad_query}: {page.text_content(where)!r}"
         assert page.text_content("#calculator-link-message") == ""
         assert "NaN" not in visible_text_without(page, ["NaN"])
         assert page.locator("#calculator b").count() == 0
         assert v.errors == [], f"{bad_query}: console errors {v.errors}"
         count += 1
-        v.close()
     assert count >= 100
     record_property("summary", f"calculator: {count} fuzzed bad inputs and tampered links, each answered with an "
                                f"inline message (slowest {slowest:.2f} s, no console error, no NaN)")
+
+
+# --- the model alone, in Node -------------------------------------------------------------------
+
+def model_calls(calls):
+    """The results of calls [fn, *args] of calculator-model.mjs, all in one Node process."""
+    node = shutil.which("node")
+    if node is None:
+        message = "node is not installed: calculator-model.mjs cannot be tested"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    run = subprocess.run([node, str(MODEL_CALLS)], input=json.dumps(calls), capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout)
+
+
+def test_model_reads_links_and_computes_shapes(record_property):
+    """calculator-model.mjs without a page, in a fraction of a second: each tampered link gives its
+    error, each network's link reads back as the network, and its shapes equal torch's."""
+    decoded = model_calls([["decodeState", bad_query] for bad_query, _ in TAMPERED])
+    for (bad_query, fragment), result in zip(TAMPERED, decoded):
+        assert fragment in result.get("error", ""), f"{bad_query[:60]}: {result}"
+    states = [{"input": [str(n) for n in shape], "layers": [{"type": kind, "values": [str(v) for v in values]}
+                                                           for kind, values in net]}
+              for shape, net in NETWORKS]
+    results = model_calls([["decodeState", query(shape, net)] for shape, net in NETWORKS]
+                          + [["computeNetwork", state] for state in states])
+    assert results[:len(NETWORKS)] == [{"state": state} for state in states]
+    for (shape, net), network in zip(NETWORKS, results[len(NETWORKS):]):
+        shown = [f"({row['shape'][0]},)" if len(row["shape"]) == 1 else str(tuple(row["shape"]))
+                 for row in network["rows"]]
+        assert shown == torch_shapes(shape, net)
+    record_property("summary", f"calculator-model.mjs in Node: {len(TAMPERED)} tampered links refused, "
+                               f"{len(NETWORKS)} networks read back from their links with torch's shapes")
