@@ -5,7 +5,11 @@
   under 60 s, and ends with a cell of assertions (an assertion that fails is an error).
 - The built page shows the executed outputs (text and PNG figures), no error or stderr output,
   and a link to download the .ipynb.
+- What they print is the same on every run (the build is byte-identical, tests/
+  test_reader_experience.py): no wall-clock timings (this file times them) and no object
+  addresses (`<torch._C.Generator at 0x…>`).
 """
+import re
 import time
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))
 TIME_LIMIT = 60  # seconds, on 2 CPU cores
+TIMING = re.compile(r"^\s*(import time|from time import)|\btime\.(perf_counter|time|monotonic)\(", re.MULTILINE)
 
 
 def code_cells(notebook):
@@ -32,6 +37,9 @@ def test_committed_without_outputs(path):
     assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts (clear them)"
     assert "assert " in code_cells(notebook)[-1].source, (
         f"{path.name}: the last code cell must assert the notebook's claims")
+    timed = [number for number, cell in enumerate(notebook.cells, 1)
+             if cell.cell_type == "code" and TIMING.search(cell.source)]
+    assert not timed, f"{path.name}: cells {timed} time themselves; timings change every build"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -68,6 +76,8 @@ def test_built_page_shows_outputs(path, built_site):
     assert "all claims hold" in text, f"{page}: the final cell's output is missing"
     bad = [o for o in outputs if o.get("data-mime-type") in
            {"application/vnd.jupyter.stderr", "application/vnd.jupyter.error"}]
+    addresses = re.findall(r"<[\w.]+ (?:object )?at 0x[0-9a-f]+>", text)
+    assert not addresses, f"{page}: outputs show object addresses, which change every build: {addresses}"
     assert not bad and "Traceback (most recent call last)" not in text, (
         f"{page}: error or stderr output:\n" + "\n".join(o.get_text()[:500] for o in bad))
     links = [a["href"] for a in soup.select("a[href]") if a["href"].endswith(path.name)]
