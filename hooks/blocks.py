@@ -384,13 +384,11 @@ def compose_page(page, markdown, index=None):
         body = [strip_indent(line, fence.indent) for line in fence.body(lines)]
         shown = {section.key for earlier in blocks for section in earlier.named}
         block = compose_block(page, len(blocks) + 1, body, fence.opening + 1, available, index, shown)
-        code = block.code
-        defined = names_of(code, block.id)[0] if block.runs else set()
+        defined = names_of(block.code, block.id)[0] if block.runs else set()
         available = (available | defined) if block.continues else defined
         blocks.append(block)
         out.extend(lines[done:fence.opening + 1])
-        out.extend(textwrap.indent(line, fence.indent, lambda line: True) if line else line
-                   for line in block.lines)
+        out.extend(fence.indent + line if line else line for line in block.lines)
         done = fence.closing
     out.extend(lines[done:])
     return "\n".join(out), blocks
