@@ -30,7 +30,13 @@ def test_page_is_offline_clean_and_typeset(visit, path):
     page = v.page
     assert v.foreign == [], f"requests to other hosts: {v.foreign}"
     assert v.errors == [], f"console errors: {v.errors}"
-    # Math: every arithmatex span typeset, no KaTeX error, no raw TeX delimiters left in the text.
+    # Math: typeset at build time (hooks/katex_assets.py), so no KaTeX or other math script is loaded;
+    # every arithmatex span typeset, no KaTeX error, no raw TeX delimiters left in the text.
+    math_scripts = page.evaluate("""() => [...document.scripts].map(s => s.src)
+        .concat(performance.getEntriesByType('resource').filter(r => r.initiatorType === 'script').map(r => r.name))
+        .filter(src => /katex|auto-render|render-math|mathjax/i.test(src))""")
+    assert math_scripts == [], f"math JavaScript loaded: {math_scripts}"
+    assert page.evaluate("typeof katex === 'undefined' && typeof MathJax === 'undefined'"), "math library loaded"
     untypeset = page.eval_on_selector_all(".arithmatex", "els => els.filter(e => !e.querySelector('.katex')).length")
     assert untypeset == 0, f"{untypeset} formulas not typeset"
     assert page.locator(".katex-error").count() == 0, "KaTeX could not parse a formula"
@@ -40,6 +46,11 @@ def test_page_is_offline_clean_and_typeset(visit, path):
         return article.innerText; }""")
     for raw in ("\\(", "\\[", "$$"):
         assert raw not in text, f"raw TeX {raw!r} visible on the page"
+    cells = page.evaluate("""() => [...document.querySelectorAll('.jp-RenderedMarkdown')].map(cell => {
+        const copy = cell.cloneNode(true);
+        copy.querySelectorAll('pre, code, .katex').forEach(e => e.remove());
+        return copy.textContent; }).join(' ')""")
+    assert "$" not in cells, "raw TeX $ visible in a notebook's Markdown cell"
     # A copy button on every code block, copying that block's <code> (what test_rendered_code runs).
     missing = page.evaluate("""() => [...document.querySelectorAll('article pre > code')].filter(code => {
         const button = code.parentElement.querySelector('button[title="Copy to clipboard"]');
