@@ -3,7 +3,8 @@
 - `on_page_markdown`: each ```python fence names only the sections it is about; compose_page
   puts everything else the block needs in front of them, followed by one marker comment
   `# ⋯ setup: …`. It is Python, so the block still runs as rendered.
-- `on_page_content` (HTML, after highlighting): in each code block with the marker, the lines
+- `on_page_content` (HTML, after highlighting): the spans of tokens drawn in the plain code
+  colour are unwrapped (half the DOM of a code-heavy page), and in each block with the marker, the lines
   above it become one hidden, unhighlighted text node (a handful of DOM nodes, however long the
   setup), and the marker line a toggle (role="button", aria-expanded, aria-controls, and a title
   saying the copy button copies the folded lines too; docs/assets/js/fold-setup.js handles click,
@@ -26,6 +27,9 @@ from hooks.blocks import MARKER_PREFIX, BlockError, compose_page, snippet_index 
 
 CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<span></span>)?<code[^>]*>)(.*?)(</code></pre>)", re.S)
 TAG = re.compile(r"<[^>]+>")
+# Pygments tokens that site.css colours like plain code text (names, operators, punctuation,
+# white space): unwrapped, they look the same and cost no DOM element. Most spans are these.
+PLAIN_TOKEN = re.compile(r'<span class="(?:n|o|ow|p|w)">([^<]*)</span>')
 
 
 def line_text(line_html):
@@ -43,7 +47,7 @@ def fold_html(page_html):
         lines = code.split("\n")
         at = next((n for n, line in enumerate(lines) if line_text(line).lstrip().startswith(MARKER_PREFIX)), None)
         if not at:  # no marker, or nothing above it
-            return match.group(0)
+            return start + PLAIN_TOKEN.sub(r"\1", code) + end
         count += 1
         ident = f"fold-setup-{count}"
         folded = html.escape("".join(line_text(line) + "\n" for line in lines[:at]), quote=False)
@@ -53,7 +57,7 @@ def fold_html(page_html):
         return (f'{start}<span class="fold-setup"><span class="fold-setup__lines" id="{ident}" hidden>'
                 f'{folded}</span><span class="fold-setup__toggle" role="button" tabindex="0"'
                 f' aria-expanded="false" aria-controls="{ident}" title="{title}">{lines[at]}</span>'
-                '</span>\n' + "\n".join(lines[at + 1:]) + end)
+                '</span>\n' + PLAIN_TOKEN.sub(r"\1", "\n".join(lines[at + 1:])) + end)
 
     return CODE_BLOCK.sub(fold, page_html)
 
@@ -72,4 +76,6 @@ def on_page_markdown(markdown, page, **kwargs):
 
 
 def on_page_content(html_text, page, **kwargs):
+    if not page.file.src_uri.endswith(".md"):  # notebook cells have their own markup and styles
+        return html_text
     return fold_html(html_text)

@@ -30,7 +30,7 @@ def test_page_is_offline_clean_and_typeset(visit, path):
     page = v.page
     assert v.foreign == [], f"requests to other hosts: {v.foreign}"
     assert v.errors == [], f"console errors: {v.errors}"
-    # Math: typeset at build time (hooks/katex_assets.py), so no KaTeX or other math script is loaded;
+    # Math: typeset at build time (hooks/typeset_math.py), so no KaTeX or other math script is loaded;
     # every arithmatex span typeset, no KaTeX error, no raw TeX delimiters left in the text.
     math_scripts = page.evaluate("""() => [...document.scripts].map(s => s.src)
         .concat(performance.getEntriesByType('resource').filter(r => r.initiatorType === 'script').map(r => r.name))

@@ -7,7 +7,7 @@ times on every page, prints a table of medians, and exits non-zero if a page bre
 Budgets on what does not move with the machine's load (checked on every run):
   - DOM elements <= MAX_DOM_ELEMENTS
   - bytes transferred, cold cache, gzip <= MAX_TRANSFER_KIB
-  - no math JavaScript (typeset at build time by hooks/katex_assets.py), and every script within
+  - no math JavaScript (typeset at build time by hooks/typeset_math.py), and every script within
     ALLOWED_SCRIPTS
   - cumulative layout shift <= MAX_CLS
 and on the median of the RUNS performance scores >= 90 - margin: scores fall when other work shares

@@ -1,6 +1,7 @@
 """MkDocs hook: typeset every formula at build time with KaTeX from node_modules (run `npm ci` first;
-the Makefile does), and serve KaTeX's stylesheet and woff2 fonts as part of the site. Readers get
-KaTeX's HTML (what they see) and MathML (what screen readers read): no math JavaScript, no CDN.
+the Makefile does), as MathML: browsers draw it natively with the reader's math font, screen readers
+read it, and a formula costs a few elements (KaTeX's HTML rendering cost four times as many, and a
+font download). No math JavaScript, no stylesheet or font to fetch, no CDN.
 
 Markdown pages carry pymdownx.arithmatex's `\\( \\)` and `\\[ \\]` in `.arithmatex` elements; notebook
 pages carry `$ $`, `$$ $$` (and the bracket forms) in the text of their rendered Markdown cells,
@@ -15,27 +16,9 @@ import subprocess
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[1]
-KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
 RENDER = Path(__file__).with_name("render_math.mjs")
-SITE_FOLDER = "assets/vendor/katex"
-
-
-def katex_files():
-    """The files a browser needs: the stylesheet and the woff2 fonts it links."""
-    if not (KATEX_DIST / "katex.min.css").is_file():
-        raise PluginError(f"KaTeX not found in {KATEX_DIST}: run `npm ci` (or `make serve`).")
-    yield KATEX_DIST / "katex.min.css"
-    yield from sorted((KATEX_DIST / "fonts").glob("*.woff2"))
-
-
-def on_files(files, config):
-    for path in katex_files():
-        src_uri = f"{SITE_FOLDER}/{path.relative_to(KATEX_DIST).as_posix()}"
-        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    return files
 
 
 # nbconvert's MathJax loader (with mkdocs-jupyter's empty custom URL) and its configuration.
@@ -66,7 +49,7 @@ RAW_ELEMENTS = {"code", "pre", "script", "style", "kbd", "samp", "textarea"}
 
 
 def render(formulas, where):
-    """KaTeX HTML+MathML for each (tex, display) pair, typeset by one node process."""
+    """KaTeX's MathML for each (tex, display) pair, typeset by one node process."""
     if not formulas:
         return []
     node = shutil.which("node")
@@ -110,34 +93,6 @@ def text_runs(output, start, end):
         yield position, end
 
 
-# KaTeX's woff2 fonts a page's formulas use, by the classes its HTML carries (katex.min.css maps them).
-# Main-Regular is the base font of every formula.
-FONT_CLASSES = {
-    "KaTeX_Math-Italic": r"mathnormal", "KaTeX_Main-Italic": r"mathit|textit",
-    "KaTeX_Main-Bold": r"mathbf|textbf", "KaTeX_AMS-Regular": r"amsrm|textbb|mathbb",
-    "KaTeX_Size1-Regular": r"size1|small-op", "KaTeX_Size2-Regular": r"size2|large-op",
-    "KaTeX_Size3-Regular": r"size3", "KaTeX_Size4-Regular": r"size4",
-    "KaTeX_Caligraphic-Regular": r"mathcal", "KaTeX_Typewriter-Regular": r"mathtt|texttt",
-    "KaTeX_SansSerif-Regular": r"mathsf|textsf",
-}
-KATEX_CSS = re.compile(r'<link rel="stylesheet" href="((?:\.\./)*)assets/vendor/katex/katex\.min\.css">')
-
-
-def preload_fonts(output, rendered, where):
-    """Fetch the fonts the formulas use as soon as the page starts loading, not when a formula is
-    laid out: a font arriving after the first layout changes the width of the text around the
-    formulas, and lines wrap anew (a layout shift)."""
-    css = KATEX_CSS.search(output)
-    if css is None:
-        raise PluginError(f"{where}: has math but not overrides/main.html's link to katex.min.css")
-    classes = set(" ".join(re.findall(r'class="([^"]*)"', "".join(rendered))).split())
-    fonts = ["KaTeX_Main-Regular"] + [font for font, pattern in FONT_CLASSES.items()
-                                      if any(re.fullmatch(pattern, name) for name in classes)]
-    links = "".join(f'<link rel="preload" href="{css.group(1)}{SITE_FOLDER}/fonts/{font}.woff2" as="font" '
-                    f'type="font/woff2" crossorigin>' for font in fonts)
-    return output[:css.start()] + links + output[css.start():]
-
-
 def on_post_page(output, page, config):
     where = page.file.src_uri
     # Each piece: (start, end, formula index, wrapper before, wrapper after) replaced in the output.
@@ -171,4 +126,4 @@ def on_post_page(output, page, config):
         parts += [output[position:start], before, rendered[index], after]
         position = end
     parts.append(output[position:])
-    return preload_fonts("".join(parts), rendered, where)
+    return "".join(parts)
