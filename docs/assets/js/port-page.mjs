@@ -80,9 +80,13 @@ function showFieldError(root, ids, error, fallbackId) {
 }
 
 function codeBlock(id, text) {
-  const copy = element("button", { type: "button", class: "cv-small port-copy", text: "Copy", "aria-label": "Copy the code" });
-  copy.addEventListener("click", () => navigator.clipboard?.writeText(text));
-  return element("div", { class: "port-code" }, copy, element("pre", {}, element("code", { id, text })));
+  // Material decorates code blocks once, when the page loads, and these are redrawn on every edit:
+  // each carries Material's copy button itself (its clipboard handler serves any such button) and
+  // `no-copy` keeps Material from adding a second one.
+  const copy = element("button", { class: "md-code__button", title: "Copy to clipboard",
+                                   "data-clipboard-target": `#${id}`, "data-md-type": "copy" });
+  return element("div", { class: "port-code no-copy" },
+    element("pre", {}, element("nav", { class: "md-code__nav" }, copy), element("code", { id, text })));
 }
 
 // --- port a layer -----------------------------------------------------------------------------------
