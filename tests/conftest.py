@@ -61,6 +61,15 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
+def tf():
+    """TensorFlow, the real package (requirements.txt installs it: tests that use it never skip)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow
+
+    return tensorflow
+
+
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory, worker_id):
     """Path of the built site. The first worker builds; the others wait for it."""
     shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent

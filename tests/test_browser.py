@@ -51,7 +51,7 @@ def test_page_is_offline_clean_and_typeset(visit, path):
         copy.querySelectorAll('pre, code, .katex').forEach(e => e.remove());
         return copy.textContent; }).join(' ')""")
     assert "$" not in cells, "raw TeX $ visible in a notebook's Markdown cell"
-    # A copy button on every code block, copying that block's <code> (what test_rendered_code runs).
+    # A copy button on every code block, copying that block's <code> (what test_code_blocks runs).
     missing = page.evaluate("""() => [...document.querySelectorAll('article pre > code')].filter(code => {
         const button = code.parentElement.querySelector('button[title="Copy to clipboard"]');
         const target = button && document.querySelector(button.dataset.clipboardTarget);
@@ -91,7 +91,7 @@ REVEAL = """code => {
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: "/" + p)
 def test_copy_button_copies_exactly_the_code_that_runs(visit, path):
-    """The copy button gives each block's full textContent (what test_rendered_code.py runs),
+    """The copy button gives each block's full textContent (what test_code_blocks.py runs),
     folded setup lines included; the fold opens and closes from the keyboard."""
     v = visit(path)
     page = v.page

@@ -171,11 +171,7 @@ def test_same_pads_evenly_exactly_when_the_total_is_even(record_property):
     record_property("summary", f"{n} settings: SAME pads evenly exactly when its total is even")
 
 
-def test_keras_same_puts_the_odd_zero_after():
-    pytest.importorskip("tensorflow")
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+def test_keras_same_puts_the_odd_zero_after(tf):
     import keras
 
     rng = np.random.default_rng(1)

@@ -245,7 +245,7 @@ def test_pytorch_snippet_runs_and_prints_the_grid(explorer, index, tmp_path, rec
 
 
 def test_default_snippet_is_the_static_block(explorer, built_site):
-    """The page's static code block (run by test_rendered_code) is what the explorer writes for its defaults."""
+    """The page's static code block (run by test_code_blocks) is what the explorer writes for its defaults."""
     html = (built_site / PATH / "index.html").read_text(encoding="utf-8")
     static = BeautifulSoup(html, "html.parser").select_one("#explorer-code pre > code").get_text()
     assert code_text(explorer.page).strip() == static.strip()

@@ -1,6 +1,5 @@
 """snippets.frameworks against the real frameworks: every translation-table cell by value, the
 weight layouts, PyTorch's ONNX export, and torch_args_for_tf_conv2d_transpose against TensorFlow."""
-import os
 from itertools import permutations, product
 from types import SimpleNamespace
 
@@ -17,14 +16,6 @@ from snippets.frameworks import (FRAMEWORK_LAYOUTS, TRANSLATIONS, keras_conv2d_t
 
 # Keras layers and ONNX Runtime compute in float32 (ONNX Runtime has no float64 ConvTranspose)
 TOLERANCE = {"Keras 3": 1e-5, "ONNX Runtime": 1e-5}
-
-
-@pytest.fixture(scope="module")
-def tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow
-
-    return tensorflow
 
 
 @pytest.fixture(scope="module")

@@ -125,8 +125,7 @@ def test_notebook_code_and_output_scroll_instead_of_wrapping(browser, base_url, 
 
 @pytest.mark.parametrize("path", list(TOOLS))
 def test_first_phone_screen_shows_the_tools_first_input(browser, base_url, built_site, path, record_property):
-    if not (built_site / path / "index.html").exists():
-        pytest.skip(f"{path} is not in the built site")
+    assert (built_site / path / "index.html").exists(), f"{path} is not in the built site"
     context, page = open_page(browser, base_url, path, PHONE)
     try:
         selector = f"{TOOLS[path]} :is({FIRST_INPUT})"

@@ -1,7 +1,6 @@
 """snippets.resizing against F.interpolate, tf.image.resize, jax.image.resize and ONNX Resize in
 ONNX Runtime: every call of the resize matrix by value, up, down and to 1 x 1, and PyTorch's and
 TensorFlow's 1-D resizes on random sizes."""
-import os
 
 import numpy as np
 import pytest
@@ -16,14 +15,6 @@ from snippets.resizing import (RESIZE_CALLS, RESIZE_LAYOUTS, resize2d, resize_ma
 SIZES = [(13, 17), (12, 14), (3, 2), (1, 1)]  # of a 6 x 7 input: up, exactly 2x up, down, one pixel
 # TensorFlow's resize and ONNX Runtime compute in float32
 TOLERANCE = {"TensorFlow": 1e-5, "ONNX Runtime": 1e-5}
-
-
-@pytest.fixture(scope="module")
-def tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow
-
-    return tensorflow
 
 
 @pytest.fixture(scope="module")

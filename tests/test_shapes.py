@@ -1,7 +1,6 @@
 """snippets.shapes against PyTorch and TensorFlow, and its contract (ints, ValueError naming the
 argument)."""
 import itertools
-import os
 
 import numpy as np
 import pytest
@@ -98,9 +97,7 @@ def test_relationship_holds_in_torch(relationship):
         assert relationship.size(i, k, s, p, d, a) == measured
 
 
-def test_tensorflow_same_and_valid(record_property):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    tf = pytest.importorskip("tensorflow")
+def test_tensorflow_same_and_valid(tf, record_property):
     n = 0
     for i, k, s, d in itertools.product(range(1, 12), range(1, 5), range(1, 4), range(1, 3)):
         if s > 1 and d > 1:

@@ -1,12 +1,11 @@
 """Reader question 9: NumPy (snippets.worked_example), PyTorch and real TensorFlow agree on the
 2x2 -> 4x4 SAME transposed convolution, and on which rows/columns are cropped."""
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.codeblocks import snippet_section
+from hooks.blocks import standalone_code
 from snippets.shapes import same_padding
 from snippets.worked_example import (conv2d_transpose_same, pytorch_same_4x4, stamp, w, x,
                                      zero_insertion)
@@ -14,14 +13,6 @@ from snippets.worked_example import (conv2d_transpose_same, pytorch_same_4x4, st
 ROOT = Path(__file__).resolve().parents[1]
 TF_RESULT = [[1, 1, 3, 2], [1, 1, 3, 2], [4, 4, 10, 6], [3, 3, 7, 4]]
 FULL = [[1, 1, 3, 2, 2], [1, 1, 3, 2, 2], [4, 4, 10, 6, 6], [3, 3, 7, 4, 4], [3, 3, 7, 4, 4]]
-
-
-@pytest.fixture(scope="module")
-def tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow
-
-    return tensorflow
 
 
 def tf_same(tf, x, w, s, output_hw):
@@ -86,9 +77,8 @@ def test_invalid_output_shape_is_rejected_like_tensorflow(tf):
 
 
 def test_sections_run_standalone():
-    code = snippet_section("snippets/shapes.py", "check") + snippet_section("snippets/shapes.py", "tensorflow") + "".join(
-        snippet_section("snippets/worked_example.py", name)
-        for name in ("imports", "check", "example", "stamp", "zero_insertion", "tensorflow_same"))
+    code = standalone_code(*(f"snippets/worked_example.py:{name}"
+                             for name in ("example", "stamp", "zero_insertion", "tensorflow_same")))
     namespace = {}
     exec(compile(code, "standalone", "exec"), namespace)
     assert namespace["conv2d_transpose_same"](x, w, 2, (4, 4)).tolist() == TF_RESULT
