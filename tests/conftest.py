@@ -61,6 +61,21 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
+def node():
+    """The path of Node, which runs the site's JavaScript models in tests: missing, the tests that
+    need it fail in CI and are skipped on a contributor's machine."""
+    import shutil
+
+    path = shutil.which("node")
+    if path is None:
+        message = "node is not installed: the JavaScript models cannot be tested"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
 def tf():
     """TensorFlow, the real package (requirements.txt installs it: tests that use it never skip)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -3,8 +3,6 @@ preset gives 3136, PyTorch layers agree with torch and TensorFlow layers with sn
 editing and reordering update the shapes, the URL reproduces the network, the keyboard alone
 drives it, and every bad value or tampered link is answered with an inline message."""
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import quote
@@ -378,30 +376,24 @@ def test_fuzzed_bad_inputs_show_an_inline_message(calculator, record_property):
 
 # --- the model alone, in Node -------------------------------------------------------------------
 
-def model_calls(calls):
+def model_calls(node, calls):
     """The results of calls [fn, *args] of calculator-model.mjs, all in one Node process."""
-    node = shutil.which("node")
-    if node is None:
-        message = "node is not installed: calculator-model.mjs cannot be tested"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
     run = subprocess.run([node, str(MODEL_CALLS)], input=json.dumps(calls), capture_output=True, text=True,
                          timeout=60)
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout)
 
 
-def test_model_reads_links_and_computes_shapes(record_property):
+def test_model_reads_links_and_computes_shapes(node, record_property):
     """calculator-model.mjs without a page, in a fraction of a second: each tampered link gives its
     error, each network's link reads back as the network, and its shapes equal torch's."""
-    decoded = model_calls([["decodeState", bad_query] for bad_query, _ in TAMPERED])
+    decoded = model_calls(node, [["decodeState", bad_query] for bad_query, _ in TAMPERED])
     for (bad_query, fragment), result in zip(TAMPERED, decoded):
         assert fragment in result.get("error", ""), f"{bad_query[:60]}: {result}"
     states = [{"input": [str(n) for n in shape], "layers": [{"type": kind, "values": [str(v) for v in values]}
                                                            for kind, values in net]}
               for shape, net in NETWORKS]
-    results = model_calls([["decodeState", query(shape, net)] for shape, net in NETWORKS]
+    results = model_calls(node, [["decodeState", query(shape, net)] for shape, net in NETWORKS]
                           + [["computeNetwork", state] for state in states])
     assert results[:len(NETWORKS)] == [{"state": state} for state in states]
     for (shape, net), network in zip(NETWORKS, results[len(NETWORKS):]):
