@@ -453,7 +453,8 @@ class Run:
 def run_chain(chain, timeout=300):
     """Run a chain of blocks in a fresh interpreter in an empty folder: one Run per block."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env.update(TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    # TF_ENABLE_ONEDNN_OPTS=0: TensorFlow's kernels that every CPU has (oneDNN is on by default on some only)
+    env.update(TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0", MPLBACKEND="Agg", PYTHONHASHSEED="0")
     with tempfile.TemporaryDirectory() as io_folder, tempfile.TemporaryDirectory() as empty:
         chain_file, result_file = Path(io_folder, "chain.json"), Path(io_folder, "result.json")
         chain_file.write_text(json.dumps([{"id": b.id, "code": b.code} for b in chain]))

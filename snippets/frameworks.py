@@ -32,7 +32,7 @@ def relayout(array, source, target):
 
 def dilate_kernel(w, d):
     """Insert d - 1 zeros between the taps of the last two axes: a dilated kernel as a plain one,
-    for the layers that take no dilation (TensorFlow's CPU conv2d_transpose, Keras with strides)."""
+    for the layers that cannot dilate everywhere (TensorFlow's and Keras's conv2d_transpose on a CPU)."""
     w = np.asarray(w)
     k_h, k_w = w.shape[-2:]
     dilated = np.zeros((*w.shape[:-2], d * (k_h - 1) + 1, d * (k_w - 1) + 1), dtype=w.dtype)
@@ -230,7 +230,7 @@ TRANSLATIONS = [
         "setting": "d′ = 2, s′ = 1, p′ = 2: same size",
         "PyTorch": ["F.conv_transpose2d(x_t, w_t, padding=2, dilation=2)"],
         "TensorFlow": ['tf.nn.conv2d_transpose(x_tf, w_tf_dilated, (1, 3, 5, 3), 1, "SAME")'],
-        "Keras 3": ['keras_conv2d_transpose(x_tf, w_tf, padding="same", dilation_rate=2)'],
+        "Keras 3": ['keras_conv2d_transpose(x_tf, w_tf_dilated, padding="same")'],
         "JAX, transpose_kernel=True": ['lax.conv_transpose(x_tf, w_tf, (1, 1), "SAME", rhs_dilation=(2, 2), transpose_kernel=True)'],
         "JAX, transpose_kernel=False": ['lax.conv_transpose(x_tf, w_jax, (1, 1), "SAME", rhs_dilation=(2, 2))'],
         "JAX, conv_general_dilated": ["lax.conv_general_dilated(x, w_conv, (1, 1), ((2, 2), (2, 2)), rhs_dilation=(2, 2))"],

@@ -1,5 +1,8 @@
 """snippets.frameworks against the real frameworks: every translation-table cell by value, the
 weight layouts, PyTorch's ONNX export, and torch_args_for_tf_conv2d_transpose against TensorFlow."""
+import os
+import subprocess
+import sys
 from itertools import permutations, product
 from types import SimpleNamespace
 
@@ -117,21 +120,42 @@ def test_onnx_export_from_pytorch_keeps_the_arguments(record_property):
                                f"equal in ONNX Runtime")
 
 
+ONEDNN_DILATED_CHECK = """
+import numpy as np, tensorflow as tf
+x, w = np.ones((1, 3, 5, 2)), np.ones((3, 3, 4, 2))
+y = tf.nn.conv2d_transpose(x.astype(np.float32), w.astype(np.float32), (1, 9, 13, 4), 2, "VALID", dilations=2)
+assert float(y.numpy().sum()) == 3 * 5 * 2 * 9 * 4
+try:
+    tf.nn.conv2d_transpose(x, w, (1, 9, 13, 4), 2, "VALID", dilations=2)
+except tf.errors.InvalidArgumentError as error:
+    assert "dilation rates larger than 1" in str(error)
+else:
+    raise AssertionError("float64 dilated conv2d_transpose ran")
+"""
+
+
 def test_what_the_page_says_tensorflow_and_keras_refuse(tf):
-    """TensorFlow's CPU conv2d_transpose dilates in float32 only; Keras refuses strides and
-    dilation together; both take the zero-dilated kernel instead (the table's w_tf_dilated)."""
+    """TensorFlow's CPU conv2d_transpose dilates only through oneDNN (on by default on some CPUs
+    only) and in float32 only; Keras runs the same kernel and refuses strides and dilation together;
+    both take the zero-dilated kernel instead (the table's w_tf_dilated)."""
     arrays = translation_inputs()
     x, w, x_tf, w_tf = arrays["x"], arrays["w"], arrays["x_tf"], arrays["w_tf"]
     reference = relayout(conv_transpose2d(x, w, stride=2, dilation=2), "NCHW", "NHWC")
     output_shape = (1, *reference.shape[1:])
-    y32 = tf.nn.conv2d_transpose(x_tf.astype(np.float32), w_tf.astype(np.float32), output_shape, 2, "VALID", dilations=2)
-    np.testing.assert_allclose(y32.numpy(), reference, atol=1e-5)
+    # Here TensorFlow runs without oneDNN (conftest.py), as on a CPU where it is off by default.
+    for dtype in (np.float32, np.float64):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="dilation rates larger than 1"):
+            tf.nn.conv2d_transpose(x_tf.astype(dtype), w_tf.astype(dtype), output_shape, 2, "VALID", dilations=2)
     with pytest.raises(tf.errors.InvalidArgumentError, match="dilation rates larger than 1"):
-        tf.nn.conv2d_transpose(x_tf, w_tf, output_shape, 2, "VALID", dilations=2)
+        keras_conv2d_transpose(x_tf, w_tf, padding="same", dilation_rate=2)
     with pytest.raises(ValueError, match="dilation_rate"):
         keras_conv2d_transpose(x_tf, w_tf, strides=2, dilation_rate=2)
     y = tf.nn.conv2d_transpose(x_tf, arrays["w_tf_dilated"], output_shape, 2, "VALID")
     np.testing.assert_allclose(y.numpy(), reference, atol=1e-12)
+    # With oneDNN on (a fresh interpreter: TensorFlow reads the variable when it loads), float32 only.
+    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"}
+    with_onednn = subprocess.run([sys.executable, "-c", ONEDNN_DILATED_CHECK], env=env, capture_output=True, text=True)
+    assert with_onednn.returncode == 0, with_onednn.stderr[-3000:]
 
 
 def test_pytorch_output_size_picks_output_padding():

@@ -427,7 +427,7 @@ const SOURCE_READERS = {
   },
   tf(fields, c) {
     const rule = checkRule("rule", "padding", String(fields.rule ?? "").trim(), RULES.tf);
-    if (c.d > 1) throw new FieldError("d", `dilation must be 1: TensorFlow's CPU kernels reject dilations > 1 for tf.nn.conv2d_transpose (in some paddings), got ${c.d}`);
+    if (c.d > 1) throw new FieldError("d", `dilation must be 1: TensorFlow's CPU kernels reject dilations > 1 for tf.nn.conv2d_transpose unless oneDNN runs them (on some CPUs only), got ${c.d}`);
     return c.sizes.map((i, a) => {
       const key = a ? "ow" : "oh";
       const o = intField(key, `output ${AXIS_NAMES[a]}`, parseInteger(fields[key] ?? ""), 1);
@@ -440,7 +440,7 @@ const SOURCE_READERS = {
     const text = String(fields.op ?? "").trim();
     const op = text === "" || text === "None" ? null : intField("op", "output_padding", parseInteger(text), 0);
     if (op !== null && op >= c.s) throw new FieldError("op", `output_padding must be smaller than strides = ${c.s} (Keras rejects it), got ${op}`);
-    if (c.s > 1 && c.d > 1) throw new FieldError("d", "Keras rejects dilation_rate > 1 together with strides > 1");
+    if (c.d > 1) throw new FieldError("d", `dilation must be 1: Keras's CPU kernels reject dilation_rate > 1 unless oneDNN runs them (on some CPUs only), and with strides > 1 always, got ${c.d}`);
     return c.sizes.map((i) => {
       const o = kerasOutputSize(rule, i, span(c.k, c.d), c.s, op);
       const [first, last] = tfOutputRange(rule.toUpperCase(), i, c.k, c.s, c.d);
@@ -672,12 +672,12 @@ function sourceArguments(source, fields, c, axes) {
 }
 
 /**
- * The kernel a target runs: TensorFlow's CPU kernels reject dilations > 1 (some paddings) and
- * Keras rejects dilation with strides > 1, so there the replacement is the dilated kernel itself,
- * written out with zeros between the taps (same window, dilation 1).
+ * The kernel a target runs: TensorFlow's CPU kernels, which Keras runs too, reject dilations > 1
+ * unless oneDNN runs them (on some CPUs only), so there the replacement is the dilated kernel
+ * itself, written out with zeros between the taps (same window, dilation 1).
  */
 function kernelFor(framework, c) {
-  const dilate = c.d > 1 && (framework === "tf" || (framework === "keras" && c.s > 1));
+  const dilate = c.d > 1 && (framework === "tf" || framework === "keras");
   return dilate ? { k: span(c.k, c.d), d: 1, dilated: true } : { k: c.k, d: c.d, dilated: false };
 }
 
@@ -714,7 +714,7 @@ function targetNotes(framework, t, c) {
     if (parts.length) notes.push(`${label} cannot express this layer's ${AXIS_NAMES[a]} alone: ${parts.join(" and ")} of its output.`);
   });
   if (t.dilated) {
-    const why = framework === "tf" ? "TensorFlow's CPU kernels reject dilations > 1" : "Keras rejects dilation_rate > 1 with strides > 1";
+    const why = `${framework === "tf" ? "TensorFlow's" : "Keras's"} CPU kernels reject dilations > 1 unless oneDNN runs them (on some CPUs only)`;
     notes.push(`${why}: the replacement is a ${t.k} × ${t.k} kernel with the taps ${c.d} apart and zeros between them, dilation 1.`);
   }
   if (t.rule === "EXPLICIT" && framework === "tf") notes.push('No "SAME"/"VALID" rule gives this window: explicit padding does.');
