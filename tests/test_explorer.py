@@ -8,6 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from hooks.blocks import run_code
 from tests.conftest import only_pages
@@ -183,6 +184,20 @@ def test_output_padding_only_chooses_the_size(explorer, record_property):
 NARROW = 390  # a phone's CSS width
 
 
+# Every grid region is marked (its hint shown) exactly when it overflows.
+MARKED = ("[...document.querySelectorAll('#explorer .cv-scroll')].every(r => (r.scrollWidth > r.clientWidth + 1)"
+          " === !r.parentElement.querySelector('.cv-scroll-hint').hidden)")
+
+
+def settle(page, condition, timeout=5000):
+    """Wait until the condition holds (layout and ResizeObserver callbacks run when the machine
+    lets them); the asserts that follow say what is wrong if it never does."""
+    try:
+        page.wait_for_function(condition, timeout=timeout)
+    except PlaywrightTimeoutError:
+        pass
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_fits_a_narrow_screen_and_wide_grids_scroll_inside(browser, base_url, scheme):
     """At 390 px the page never scrolls sideways; a grid wider than its column scrolls inside a
@@ -197,7 +212,7 @@ def test_fits_a_narrow_screen_and_wide_grids_scroll_inside(browser, base_url, sc
         for s in [BASE, {**BASE, "mode": "transposed"}, {**BASE, "mode": "transposed", "iw": 8, "sw": 3},
                   {**BASE, "ih": 20, "iw": 30, "pw": 1, "ph": 1}]:
             apply(page, **s)
-            page.wait_for_timeout(100)  # the ResizeObserver marks overflowing grids
+            settle(page, f"{width} <= {NARROW} && {MARKED}")  # a ResizeObserver marks overflowing grids
             assert page.evaluate(width) <= NARROW, (s, page.evaluate(width))
             regions = page.evaluate("""() => [...document.querySelectorAll('#explorer .cv-scroll')].map(r => [
                 r.getAttribute('role'), r.getAttribute('tabindex'), r.getAttribute('aria-label'),
@@ -214,7 +229,7 @@ def test_fits_a_narrow_screen_and_wide_grids_scroll_inside(browser, base_url, sc
         page.wait_for_function("() => document.activeElement.matches('.cv-overflows .cv-scroll')"
                                " && document.activeElement.scrollLeft > 0", timeout=3000)
         page.set_viewport_size({"width": 1280, "height": 900})
-        page.wait_for_timeout(100)
+        settle(page, f"{width} <= 1280 && {MARKED}")
         assert page.evaluate(width) <= 1280
         assert visit.errors == []
     finally:
