@@ -2,16 +2,14 @@
 
 - Tests report headline numbers with `record_property("summary", ...)`; the lines are printed at
   the end of the run (this works across pytest-xdist workers).
-- `built_site` builds the site once per run (strictly, notebooks executed) into a temporary folder
-  shared by all xdist workers.
+- `built_site` is the site, built once per run (strictly, notebooks executed) in the background
+  into a folder shared by all xdist workers (tests/site_builds.py).
 """
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 # TensorFlow turns oneDNN on by default on some CPUs only, and oneDNN accepts settings its reference
@@ -20,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from tests import site_builds  # noqa: E402 (needs ROOT on the path)
 
 
 @pytest.fixture
@@ -43,10 +43,29 @@ SPREAD = {"test_code_blocks.py::test_block_runs_and_prints_its_output_lines"}  #
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Tests of one file share a worker (their module fixtures are built once), except SPREAD,
-    whose cases go to whichever worker is free (pytest.ini: --dist loadgroup)."""
+    whose cases go to whichever worker is free (pytest.ini: --dist loadgroup). Tests that need the
+    built site come last: the others run while it builds."""
     for item in items:
         if f"{item.path.name}::{item.originalname}" not in SPREAD:
             item.add_marker(pytest.mark.xdist_group(item.path.name))
+    items.sort(key=lambda item: "built_site" in item.fixturenames)
+
+
+def is_full_run(config):
+    return (config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.option.keyword
+            and not config.option.markexpr and not config.option.collectonly)
+
+
+def pytest_sessionstart(session):  # before xdist starts its workers (its hook runs last)
+    """A full run starts building the site (then a second build to compare) as it begins; a
+    partial run builds when a test first asks for the site."""
+    if not hasattr(session.config, "workerinput") and is_full_run(session.config):
+        site_builds.start(shared_folder(session.config), "site", "site-second")
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):
+        site_builds.stop_all(shared_folder(session.config))
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -88,22 +107,22 @@ def tf():
     return tensorflow
 
 
+def shared_folder(config):
+    """A folder shared by the controller and every xdist worker of this run."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory, worker_id):
-    """Path of the built site. The first worker builds; the others wait for it."""
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
-    site, log = shared / "site", shared / "site-build.log"
-    with FileLock(str(shared / "site.lock")):
-        if not (site / "index.html").exists() and not log.exists():
-            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-            build = subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(site)],
-                cwd=ROOT, env=env, capture_output=True, text=True,
-            )
-            log.write_text(build.stdout + build.stderr)
-    if not (site / "index.html").exists():
-        pytest.fail(f"mkdocs build --strict failed:\n{log.read_text()[-6000:]}")
-    return site
+def built_site(pytestconfig):
+    """Path of the built site: built once per run, in the background (tests/site_builds.py)."""
+    return site_builds.wait_for(shared_folder(pytestconfig), "site")
+
+
+@pytest.fixture(scope="session")
+def second_build(pytestconfig, built_site):
+    """Path of a second build of the same commit (test_reader_experience.py compares the two)."""
+    return site_builds.wait_for(shared_folder(pytestconfig), "site-second")
 
 
 @pytest.fixture(scope="session")

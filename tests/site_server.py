@@ -12,6 +12,12 @@ from pathlib import Path
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".ipynb"}
 
 
+@functools.lru_cache(maxsize=512)
+def compressed(path, mtime_ns):
+    """A file's gzip body, compressed once per version (every test visit asks for the same assets)."""
+    return gzip.compress(path.read_bytes(), mtime=0)
+
+
 class GzipStaticHandler(SimpleHTTPRequestHandler):
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -20,7 +26,7 @@ class GzipStaticHandler(SimpleHTTPRequestHandler):
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (accepts_gzip and path.is_file() and path.suffix in COMPRESSIBLE):
             return super().send_head()
-        body = gzip.compress(path.read_bytes(), mtime=0)
+        body = compressed(path, path.stat().st_mtime_ns)
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")

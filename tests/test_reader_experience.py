@@ -11,11 +11,8 @@
 """
 import filecmp
 import json
-import os
 import platform
 import re
-import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -215,14 +212,8 @@ def test_every_page_with_code_says_what_it_was_tested_with(built_site, record_pr
 
 # --- (d) reproducible builds -----------------------------------------------------------------------
 
-@pytest.mark.xdist_group("reproducible-build")  # its own worker: a ~1 min build beside the others
-def test_two_builds_of_one_commit_are_byte_identical(built_site, tmp_path, record_property):
-    second = tmp_path / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(second)],
-                           cwd=ROOT, env=env, capture_output=True, text=True)
-    assert build.returncode == 0, f"second build failed:\n{(build.stdout + build.stderr)[-4000:]}"
-
+@pytest.mark.xdist_group("reproducible-build")  # its own worker: it may wait for the second build
+def test_two_builds_of_one_commit_are_byte_identical(built_site, second_build, record_property):
     def differences(compare, prefix=""):
         found = [f"{prefix}{name}: only in the first build" for name in compare.left_only]
         found += [f"{prefix}{name}: only in the second build" for name in compare.right_only]
@@ -232,7 +223,7 @@ def test_two_builds_of_one_commit_are_byte_identical(built_site, tmp_path, recor
             found += differences(sub, f"{prefix}{name}/")
         return found
 
-    different = differences(filecmp.dircmp(built_site, second))
+    different = differences(filecmp.dircmp(built_site, second_build))
     assert not different, "two builds of the same commit differ:\n" + "\n".join(different)
-    count = sum(1 for p in second.rglob("*") if p.is_file())
+    count = sum(1 for p in second_build.rglob("*") if p.is_file())
     record_property("summary", f"reproducible build: a second build equals the first in all {count} files")
