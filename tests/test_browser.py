@@ -25,8 +25,15 @@ PAGES = only_pages(list(page_urls()))
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: "/" + p)
-def test_page_is_offline_clean_and_typeset(visit, path):
-    v = visit(path)
+def test_offline_typeset_palette_and_accessibility(visit, path):
+    """One visit per page (a page load is the costly part): the offline, math and copy-button
+    checks, then the palette toggle and axe-core in both colour schemes."""
+    v = visit(path, color_scheme="dark")
+    offline_clean_and_typeset(v)
+    palette_toggle_and_accessibility(v)
+
+
+def offline_clean_and_typeset(v):
     page = v.page
     assert v.foreign == [], f"requests to other hosts: {v.foreign}"
     assert v.errors == [], f"console errors: {v.errors}"
@@ -59,9 +66,7 @@ def test_page_is_offline_clean_and_typeset(visit, path):
     assert missing == 0, f"{missing} code blocks without a copy button that copies them"
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: "/" + p)
-def test_palette_toggle_and_accessibility(visit, path):
-    v = visit(path, color_scheme="dark")
+def palette_toggle_and_accessibility(v):
     page = v.page
     scheme = lambda: page.evaluate("document.body.getAttribute('data-md-color-scheme')")  # noqa: E731
     findings = {}
@@ -102,7 +107,7 @@ def test_copy_button_copies_exactly_the_code_that_runs(visit, path):
         code = codes.nth(n)
         button = code.locator("xpath=..").locator("button[title='Copy to clipboard']")
         if button.count() == 0:
-            continue  # test_page_is_offline_clean_and_typeset requires one on every block
+            continue  # test_offline_typeset_palette_and_accessibility requires one on every block
         code.evaluate(REVEAL)
         page.evaluate("navigator.clipboard.writeText('nothing copied')")
         button.click()
