@@ -50,7 +50,8 @@ def test_built_page_shows_outputs(path, built_site):
     assert wrapper is not None, f"{page}: not rendered by mkdocs-jupyter"
     outputs = wrapper.select(".jp-OutputArea-output")
     assert outputs, f"{page}: no executed output on the page"
-    assert wrapper.select("img[src^='data:image/png']"), f"{page}: no PNG figure on the page"
+    figures = wrapper.select(".jp-RenderedImage img[src$='.png']")  # files (hooks/notebook_pages.py)
+    assert figures and all((page.parent / img["src"]).is_file() for img in figures), f"{page}: no PNG figure on the page"
     text = wrapper.get_text()
     assert "all claims hold" in text, f"{page}: the final cell's output is missing"
     bad = [o for o in outputs if o.get("data-mime-type") in
