@@ -163,6 +163,9 @@ def visit(browser, base_url):
         v.close()
 
 
+NOTEBOOK_PAGES = [f"notebooks/{p.stem}/" for p in sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))]
+
+
 def only_pages(url_paths):
     """While writing a page: ONLY_PAGES=upsampling/,shapes/ limits the site tests to those pages."""
     prefixes = [p for p in os.environ.get("ONLY_PAGES", "").split(",") if p]

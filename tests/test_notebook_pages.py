@@ -9,21 +9,18 @@
 import base64
 import hashlib
 import struct
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from hooks.notebook_pages import png_size, slim
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_PAGES = [f"notebooks/{p.stem}/" for p in sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))]
+from hooks.notebook_pages import PNG_SIGNATURE, png_size, slim
+from tests.conftest import NOTEBOOK_PAGES
 
 
 def tiny_png(width, height):
     """A valid-looking PNG header (signature and IHDR) of the given size: all slim() reads."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + b"\0\0\0\0"
+    return PNG_SIGNATURE + struct.pack(">I", 13) + b"IHDR" + ihdr + b"\0\0\0\0"
 
 
 NBCONVERT = """<script>/* clipboard-copy element */</script>

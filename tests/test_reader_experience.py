@@ -20,10 +20,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from hooks.blocks import INCLUDE, fences, is_python, snippet_index
+from tests.conftest import NOTEBOOK_PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-NOTEBOOK_PAGES = [f"notebooks/{p.stem}/" for p in sorted((DOCS / "notebooks").glob("*.ipynb"))]
 PHONE = {"width": 390, "height": 844}
 # The interactive pages: the tool's container on each; a page that is not built is skipped.
 TOOLS = {"interactive/explorer/": "#explorer", "interactive/calculator/": "#calculator",
